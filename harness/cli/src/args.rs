@@ -1,0 +1,202 @@
+//! Flag definitions (clap derive) and their translation into a `RunConfig`. Validation of user
+//! input happens here, so every usage error is one line and exit code 2.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use mcpspec_harness::config::{ElicitationReply, SamplingReply};
+use mcpspec_harness::{RunConfig, StdioSpec, Target};
+use mcpspec_report::exit_code::FailOn;
+
+/// mcpspec: conformance tests for Model Context Protocol servers (revision 2025-06-18).
+#[derive(Debug, Parser)]
+#[command(name = "mcpspec", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the conformance cases against a server: `mcpspec run [OPTIONS] -- CMD [ARGS...]`.
+    Run(Box<RunArgs>),
+    /// List the cases and oracles: ID, level, requirements, title.
+    List(ListArgs),
+    /// Show one case or oracle in full: its requirement, spec link and steps.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FailOnArg {
+    /// Only broken MUST requirements fail the run.
+    Must,
+    /// Broken SHOULD requirements fail the run too.
+    Should,
+}
+
+impl From<FailOnArg> for FailOn {
+    fn from(v: FailOnArg) -> Self {
+        match v {
+            FailOnArg::Must => FailOn::Must,
+            FailOnArg::Should => FailOn::Should,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ElicitArg {
+    Accept,
+    Decline,
+    Cancel,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SamplingArg {
+    Text,
+    Decline,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClientCap {
+    Roots,
+    Sampling,
+    Elicitation,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Case ID patterns to run: globs (`jsonrpc.id.*`) or prefixes (`lifecycle`). Default: all.
+    #[arg(long = "case", value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Case ID patterns to skip.
+    #[arg(long = "skip", value_name = "GLOB")]
+    pub skip: Vec<String>,
+    /// Also write the report to this file.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Output directory for report.json and transcripts/ (default: target/mcpspec/<run-id>).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Default wait for each expected response, in milliseconds.
+    #[arg(long, value_name = "N", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub timeout_ms: u64,
+    /// Which outcomes fail the run.
+    #[arg(long, value_enum, default_value_t = FailOnArg::Must)]
+    pub fail_on: FailOnArg,
+    /// Environment variable for the server, NAME=VALUE (repeatable).
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub env: Vec<String>,
+    /// Working directory for the server.
+    #[arg(long, value_name = "DIR")]
+    pub cwd: Option<PathBuf>,
+    /// Run the case files in DIR instead of the built-in cases.
+    #[arg(long, value_name = "DIR")]
+    pub cases: Option<PathBuf>,
+    /// Client capabilities to declare in initialize (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "CAP,...")]
+    pub client_capabilities: Vec<ClientCap>,
+    /// A root to offer in answers to roots/list (a file:// URI; repeatable).
+    #[arg(long, value_name = "URI")]
+    pub root: Vec<String>,
+    /// How to answer sampling/createMessage.
+    #[arg(long, value_enum, default_value_t = SamplingArg::Text)]
+    pub sampling_reply: SamplingArg,
+    /// How to answer elicitation/create.
+    #[arg(long, value_enum, default_value_t = ElicitArg::Accept)]
+    pub elicitation_reply: ElicitArg,
+    /// Largest server message read, in bytes; longer lines are reported and skipped.
+    #[arg(long, value_name = "N", default_value_t = 16 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1024..=(1u64 << 31)))]
+    pub max_message_bytes: u64,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// The server command and its arguments, after `--` (run directly, never through a shell).
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<String>,
+}
+
+impl RunArgs {
+    pub fn to_config(&self) -> Result<RunConfig, String> {
+        let (program, args) = self
+            .command
+            .split_first()
+            .ok_or("no server command given after --")?;
+        if program.is_empty() {
+            return Err("the server command is empty".into());
+        }
+        let mut env = Vec::new();
+        for e in &self.env {
+            let (k, v) = e
+                .split_once('=')
+                .filter(|(k, _)| !k.is_empty())
+                .ok_or_else(|| format!("--env {e:?} is not NAME=VALUE"))?;
+            env.push((k.to_string(), v.to_string()));
+        }
+        if let Some(dir) = &self.cwd
+            && !dir.is_dir()
+        {
+            return Err(format!("--cwd {} is not a directory", dir.display()));
+        }
+        if let Some(dir) = &self.cases
+            && !dir.is_dir()
+        {
+            return Err(format!("--cases {} is not a directory", dir.display()));
+        }
+        for r in &self.root {
+            if !r.starts_with("file://") {
+                return Err(format!("--root {r:?} must be a file:// URI"));
+            }
+        }
+        let mut config = RunConfig::new(Target::Stdio(StdioSpec {
+            program: program.clone(),
+            args: args.to_vec(),
+            env,
+            cwd: self.cwd.clone(),
+        }));
+        config.timeout_ms = self.timeout_ms;
+        config.include = self.include.clone();
+        config.skip = self.skip.clone();
+        config.cases_dir = self.cases.clone();
+        config.max_message_bytes = self.max_message_bytes as usize;
+        let caps = &self.client_capabilities;
+        config.client.roots = caps.contains(&ClientCap::Roots);
+        config.client.sampling = caps.contains(&ClientCap::Sampling);
+        config.client.elicitation = caps.contains(&ClientCap::Elicitation);
+        config.client.root_uris = self.root.clone();
+        config.client.sampling_reply = match self.sampling_reply {
+            SamplingArg::Text => SamplingReply::default(),
+            SamplingArg::Decline => SamplingReply::Decline,
+        };
+        config.client.elicitation_reply = match self.elicitation_reply {
+            ElicitArg::Accept => ElicitationReply::Accept,
+            ElicitArg::Decline => ElicitationReply::Decline,
+            ElicitArg::Cancel => ElicitationReply::Cancel,
+        };
+        Ok(config)
+    }
+
+    pub fn out_dir(&self) -> PathBuf {
+        self.out.clone().unwrap_or_else(|| {
+            let stamp = mcpspec_harness::clock::rfc3339_now().replace([':', '-'], "");
+            PathBuf::from("target/mcpspec").join(format!("{stamp}-{}", std::process::id()))
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Case ID patterns (globs or prefixes). Default: all.
+    pub patterns: Vec<String>,
+    /// List the case files in DIR instead of the built-in cases.
+    #[arg(long, value_name = "DIR")]
+    pub cases: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The case or oracle ID.
+    pub id: String,
+    /// Look in the case files in DIR instead of the built-in cases.
+    #[arg(long, value_name = "DIR")]
+    pub cases: Option<PathBuf>,
+}

@@ -1,0 +1,153 @@
+//! `mcpspec-fixture-server`: a reference MCP server over stdio for mcpspec's own tests. By default
+//! it is a correct 2025-06-18 server; each `--bug NAME` switches on one named misbehaviour so that
+//! test cases can prove they detect it. It is not a general-purpose MCP server or SDK.
+//!
+//! This file holds only argument parsing and the read loop.
+
+mod bugs;
+mod features;
+mod input;
+mod output;
+mod protocol;
+mod server;
+
+use std::io::{self, Write};
+use std::process;
+use std::thread;
+use std::time::Duration;
+
+use bugs::{Bugs, KNOBS};
+use input::Input;
+use server::{Flow, Server};
+
+const USAGE: &str = "\
+Usage: mcpspec-fixture-server [--bug NAME]... [--list-bugs] [--help]
+
+A reference MCP server (protocol 2025-06-18) speaking JSON-RPC over stdin/stdout.
+
+Options:
+  --bug NAME     switch on the named misbehaviour (repeatable)
+  --list-bugs    print every bug knob with a one-line description
+  -h, --help     print this help";
+
+/// What the command line asks for.
+enum Command {
+    Serve(Bugs),
+    ListBugs,
+    Help,
+}
+
+fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
+    let mut bugs = Bugs::default();
+    let mut list = false;
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "-h" | "--help" => return Ok(Command::Help),
+            "--list-bugs" => list = true,
+            "--bug" => {
+                let name = args.next().ok_or("--bug needs a knob name")?;
+                bugs.enable(&name)?;
+            }
+            other => match other.strip_prefix("--bug=") {
+                Some(name) => bugs.enable(name)?,
+                None => return Err(format!("unknown argument `{other}` (see --help)")),
+            },
+        }
+    }
+    Ok(if list {
+        Command::ListBugs
+    } else {
+        Command::Serve(bugs)
+    })
+}
+
+fn main() {
+    let command = match parse_args(std::env::args().skip(1)) {
+        Ok(command) => command,
+        Err(message) => {
+            eprintln!("mcpspec-fixture-server: {message}");
+            process::exit(2);
+        }
+    };
+    match command {
+        Command::Help => println!("{USAGE}"),
+        Command::ListBugs => {
+            let mut stdout = io::stdout().lock();
+            for (name, doc) in KNOBS {
+                // A closed stdout (e.g. piped into `head`) is not worth an error.
+                if writeln!(stdout, "{name:<31} {doc}").is_err() {
+                    break;
+                }
+            }
+        }
+        Command::Serve(bugs) => process::exit(serve(bugs)),
+    }
+}
+
+/// Runs the session on stdin/stdout and returns the exit status.
+fn serve(bugs: Bugs) -> i32 {
+    let enabled = bugs.enabled_names();
+    if !enabled.is_empty() {
+        eprintln!(
+            "mcpspec-fixture-server: bugs enabled: {}",
+            enabled.join(", ")
+        );
+    }
+    let mut server = Server::new(bugs, io::stdout().lock());
+    let mut input = Input::new(io::stdin().lock(), bugs.parse_each_read);
+    if let Err(e) = server.start() {
+        eprintln!("mcpspec-fixture-server: cannot write to stdout: {e}");
+        return 1;
+    }
+    loop {
+        let candidate = match input.next_candidate() {
+            Ok(Some(candidate)) => candidate,
+            Ok(None) => break,
+            Err(e) => {
+                eprintln!("mcpspec-fixture-server: cannot read stdin: {e}");
+                return 1;
+            }
+        };
+        match server.handle_candidate(&candidate) {
+            Ok(Flow::Continue) => {}
+            Ok(Flow::Exit(status)) => return status,
+            Err(e) => {
+                eprintln!("mcpspec-fixture-server: cannot write to stdout: {e}");
+                return 1;
+            }
+        }
+    }
+    if bugs.ignore_stdin_close {
+        loop {
+            thread::sleep(Duration::from_secs(3600));
+        }
+    }
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Command, parse_args};
+
+    fn parse(args: &[&str]) -> Result<Command, String> {
+        parse_args(args.iter().map(|a| a.to_string()))
+    }
+
+    #[test]
+    fn bug_flags_in_both_spellings() {
+        let Ok(Command::Serve(bugs)) = parse(&["--bug", "slow-ping", "--bug=stringify-ids"]) else {
+            panic!("expected serve");
+        };
+        assert_eq!(bugs.enabled_names(), vec!["stringify-ids", "slow-ping"]);
+    }
+
+    #[test]
+    fn bad_arguments_are_errors() {
+        assert!(parse(&["--bug"]).is_err());
+        assert!(parse(&["--bug", "nope"]).is_err());
+        assert!(parse(&["--frobnicate"]).is_err());
+        assert!(matches!(parse(&["--list-bugs"]), Ok(Command::ListBugs)));
+        assert!(matches!(parse(&["--help"]), Ok(Command::Help)));
+    }
+}

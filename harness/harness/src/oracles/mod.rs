@@ -1,0 +1,288 @@
+//! Oracles: checks that run on every message of every session, in scripted and fuzz modes alike.
+//! Each oracle is reported as a pseudo-case under its ID (`oracle.<name>`).
+//!
+//! Adding an oracle: add one [`OracleDef`] to [`ORACLES`] (its spec reference, level and the
+//! fixture knob that must trip it), then emit [`Hit`]s with that ID from the check module that
+//! sees the data (`envelope.rs` for JSON-RPC shape and ids, `schema_check.rs` for definitions,
+//! `stdio.rs` for framing, `capability.rs` for capability rules, `meta.rs` for `_meta` and error
+//! texts). A test checks that every ID emitted is registered and every registered oracle names a
+//! knob. Not here: per-case expectations (those are case files) and grading (`grade.rs`).
+
+pub mod capability;
+pub mod envelope;
+pub mod meta;
+pub mod schema_check;
+pub mod stdio;
+
+use std::collections::{HashMap, HashSet};
+
+use mcpspec_report::Level;
+use mcpspec_schema::Schema;
+use serde_json::Value;
+
+use crate::case::model::Verdict;
+
+/// One registered oracle.
+#[derive(Debug, Clone, Copy)]
+pub struct OracleDef {
+    /// `oracle.<kebab>`.
+    pub id: &'static str,
+    /// What the harness does, from our side.
+    pub title: &'static str,
+    /// What the server must do.
+    pub expectation: &'static str,
+    /// The level of the rule; a hit may carry a milder verdict (for example a SHOULD part).
+    pub level: Level,
+    /// Catalogue IDs checked.
+    pub requirements: &'static [&'static str],
+    /// Spec page.
+    pub page: &'static str,
+    /// Spec anchor.
+    pub anchor: &'static str,
+    /// mcpspec's statement of the rule, with its keyword.
+    pub statement: &'static str,
+    /// The fixture bug knob that must trip it.
+    pub knob: &'static str,
+    /// Whether the oracle only applies to stdio targets.
+    pub stdio_only: bool,
+}
+
+/// Every oracle, in ID order.
+pub const ORACLES: &[OracleDef] = &[
+    OracleDef {
+        id: "oracle.error-message-short",
+        title: "Reads the message of every error the server sends",
+        expectation: "An error message SHOULD be a short, single-sentence description.",
+        level: Level::Should,
+        requirements: &["BASE-007"],
+        page: "basic",
+        anchor: "responses",
+        statement: "The error message SHOULD be a short description of the error, about one sentence.",
+        knob: "error-message-multiline",
+        stdio_only: false,
+    },
+    OracleDef {
+        id: "oracle.jsonrpc-envelope",
+        title: "Classifies every message the server sends against the JSON-RPC 2.0 envelope rules",
+        expectation: "Every message MUST be a single JSON-RPC 2.0 object: jsonrpc \"2.0\", a string or integer id on requests and responses, exactly one of result (an object) and error (integer code, string message), no id on notifications.",
+        level: Level::Must,
+        requirements: &[
+            "BASE-001", "BASE-002", "BASE-003", "BASE-004", "BASE-005", "BASE-006", "BASE-008",
+            "BASE-010",
+        ],
+        page: "basic",
+        anchor: "messages",
+        statement: "All messages between client and server MUST follow JSON-RPC 2.0; a response MUST carry either a result or an error, never both; notifications MUST NOT carry an id.",
+        knob: "wrong-jsonrpc-version",
+        stdio_only: false,
+    },
+    OracleDef {
+        id: "oracle.message-size-limit",
+        title: "Caps the size of every message the server sends",
+        expectation: "Messages larger than the harness's limit are recorded and not parsed (an observation, not a spec rule).",
+        level: Level::May,
+        requirements: &["PROBE-016"],
+        page: "basic/transports",
+        anchor: "stdio",
+        statement: "The spec sets no size limit; a server MAY send large messages, which the harness records but does not parse past its limit.",
+        knob: "",
+        stdio_only: true,
+    },
+    OracleDef {
+        id: "oracle.meta-key-format",
+        title: "Checks every _meta key the server sends",
+        expectation: "Every _meta key MUST have the shape the spec gives (optional dotted prefix and slash, then a name of letters, digits, hyphens, underscores and dots); reserved MCP prefixes SHOULD NOT be used by servers.",
+        level: Level::Must,
+        requirements: &["META-001", "META-002"],
+        page: "basic",
+        anchor: "meta",
+        statement: "_meta key names MUST follow the specified prefix and name format.",
+        knob: "bad-meta-key",
+        stdio_only: false,
+    },
+    OracleDef {
+        id: "oracle.notification-capability",
+        title: "Watches every notification against the capabilities the server declared",
+        expectation: "The server MUST send list_changed, resources/updated and log notifications only when it declared the matching capability.",
+        level: Level::Must,
+        requirements: &["LIFECYCLE-007", "LOGGING-001"],
+        page: "basic/lifecycle",
+        anchor: "operation",
+        statement: "Both parties MUST only use capabilities that were successfully negotiated.",
+        knob: "undeclared-log-notification",
+        stdio_only: false,
+    },
+    OracleDef {
+        id: "oracle.one-response-per-request",
+        title: "Matches every response to a request the harness sent",
+        expectation: "Each request MUST get exactly one response, carrying the request's id unchanged.",
+        level: Level::Must,
+        requirements: &["BASE-003", "BASE-011"],
+        page: "basic",
+        anchor: "responses",
+        statement: "Responses MUST include the same ID as the request they correspond to; a notification MUST NOT be answered.",
+        knob: "duplicate-responses",
+        stdio_only: false,
+    },
+    OracleDef {
+        id: "oracle.schema-valid",
+        title: "Validates every result, server request and notification against the 2025-06-18 schema",
+        expectation: "Every result MUST be valid against the result type of its request's method, and every server request and notification against its method's definition.",
+        level: Level::Must,
+        requirements: &["BASE-001", "LIFECYCLE-001", "TOOLS-002", "S2C-002"],
+        page: "basic",
+        anchor: "messages",
+        statement: "Messages MUST conform to the schema of the revision (schema.ts is the source of truth).",
+        knob: "tools-list-invalid-schema",
+        stdio_only: false,
+    },
+    OracleDef {
+        id: "oracle.server-request-capability",
+        title: "Watches every request the server sends against the capabilities the client declared",
+        expectation: "The server MUST NOT send sampling/createMessage, roots/list or elicitation/create to a client that did not declare sampling, roots or elicitation.",
+        level: Level::Must,
+        requirements: &["LIFECYCLE-006", "S2C-001", "S2C-004"],
+        page: "basic/lifecycle",
+        anchor: "operation",
+        statement: "Both parties MUST only use capabilities that were successfully negotiated.",
+        knob: "sampling-without-capability",
+        stdio_only: false,
+    },
+    OracleDef {
+        id: "oracle.server-request-ids",
+        title: "Records the id of every request the server sends",
+        expectation: "The server MUST NOT reuse one of its own request ids within a session.",
+        level: Level::Must,
+        requirements: &["BASE-009"],
+        page: "basic",
+        anchor: "requests",
+        statement: "The request ID MUST NOT have been previously used by the requestor within the same session.",
+        knob: "reuse-server-request-ids",
+        stdio_only: false,
+    },
+    OracleDef {
+        id: "oracle.stdio-single-line",
+        title: "Splits the server's stdout on newlines",
+        expectation: "Each message MUST be one line: no embedded newlines; a carriage return before the newline SHOULD NOT be sent.",
+        level: Level::Must,
+        requirements: &["STDIO-001"],
+        page: "basic/transports",
+        anchor: "stdio",
+        statement: "Messages are delimited by newlines and MUST NOT contain embedded newlines.",
+        knob: "pretty-print-responses",
+        stdio_only: true,
+    },
+    OracleDef {
+        id: "oracle.stdio-stdout-only-mcp",
+        title: "Reads every line the server writes to stdout",
+        expectation: "The server MUST NOT write anything to stdout that is not a valid MCP message.",
+        level: Level::Must,
+        requirements: &["STDIO-002"],
+        page: "basic/transports",
+        anchor: "stdio",
+        statement: "The server MUST NOT write anything to its stdout that is not a valid MCP message.",
+        knob: "stdout-log-noise",
+        stdio_only: true,
+    },
+    OracleDef {
+        id: "oracle.stdio-utf8",
+        title: "Decodes the server's stdout strictly as UTF-8",
+        expectation: "Every message MUST be UTF-8 encoded; stderr SHOULD be UTF-8 text.",
+        level: Level::Must,
+        requirements: &["STDIO-003", "BASE-018", "STDIO-004"],
+        page: "basic/transports",
+        anchor: "",
+        statement: "JSON-RPC messages MUST be UTF-8 encoded.",
+        knob: "latin1-output",
+        stdio_only: true,
+    },
+];
+
+/// Looks up a registered oracle.
+pub fn find(id: &str) -> Option<&'static OracleDef> {
+    ORACLES.iter().find(|o| o.id == id)
+}
+
+/// One oracle observation: which rule, how bad, and the Expected/Actual.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// The oracle's ID.
+    pub oracle: &'static str,
+    /// The verdict before grading by the oracle's level.
+    pub verdict: Verdict,
+    /// One line saying what happened.
+    pub message: String,
+    /// What the rule asks for.
+    pub expected: String,
+    /// What was seen.
+    pub actual: String,
+    /// JSON pointer into the message, if any.
+    pub pointer: Option<String>,
+}
+
+impl Hit {
+    /// A hit with the oracle's full verdict.
+    pub fn fail(oracle: &'static str, message: String, expected: &str, actual: String) -> Self {
+        Hit {
+            oracle,
+            verdict: Verdict::Fail,
+            message,
+            expected: expected.to_string(),
+            actual,
+            pointer: None,
+        }
+    }
+
+    /// Sets the JSON pointer.
+    pub fn at(mut self, pointer: &str) -> Self {
+        self.pointer = Some(pointer.to_string());
+        self
+    }
+
+    /// Softens the verdict.
+    pub fn with_verdict(mut self, verdict: Verdict) -> Self {
+        self.verdict = verdict;
+        self
+    }
+}
+
+/// What the oracles may know of the session when a message arrives.
+#[derive(Debug)]
+pub struct View<'a> {
+    /// Requests the harness sent: canonical id text to method.
+    pub sent_requests: &'a HashMap<String, String>,
+    /// Canonical ids already answered.
+    pub answered: &'a HashSet<String>,
+    /// Whether the harness sent a batch (array) in this session.
+    pub sent_batch: bool,
+    /// The capabilities the client declared in its last initialize.
+    pub client_caps: &'a Value,
+    /// The capabilities the server declared, once known.
+    pub server_caps: Option<&'a Value>,
+    /// Ids of requests the server sent so far (canonical text).
+    pub server_request_ids: &'a HashSet<String>,
+    /// The schema of the revision.
+    pub schema: &'static Schema,
+}
+
+/// The canonical text of an id, for keying maps: the compact JSON (so `1` and `"1"` differ).
+pub fn id_key(id: &Value) -> String {
+    id.to_string()
+}
+
+/// Whether a capability path (`tools`, `resources.subscribe`, `tools.listChanged`) is declared in
+/// a capabilities object: objects count as present, booleans must be `true`.
+pub fn has_capability(caps: &Value, path: &str) -> bool {
+    let mut cur = caps;
+    for seg in path.split('.') {
+        match cur.get(seg) {
+            Some(v) => cur = v,
+            None => return false,
+        }
+    }
+    match cur {
+        Value::Bool(b) => *b,
+        Value::Null => false,
+        _ => true,
+    }
+}

@@ -1,0 +1,581 @@
+//! The run loop: selects cases, provides each with its session (shared, fresh or raw), runs it
+//! under a deadline, grades it, turns oracle hits into pseudo-cases and assembles the report.
+//!
+//! Not the interpreter (`interp.rs`) and not output files (`output.rs`).
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use mcpspec_report::{
+    CaseResult, Finding, Outcome, RunReport, SpecRef, Summary, TargetInfo, WireEntry,
+    model::{Selection, ToolInfo},
+};
+use serde_json::Value;
+
+use crate::case::model::{Case, SessionKind, SpecSource, TransportReq, Verdict};
+use crate::case::{CaseLoadError, LoadedCase};
+use crate::config::{REVISION, RunConfig};
+use crate::grade::grade;
+use crate::oracles::{self, Hit, ORACLES, has_capability};
+use crate::select::Selector;
+use crate::session::Session;
+use crate::target::{Target, TransportError};
+
+/// Entries of a case's transcript copied into the report.
+const EXCERPT_ENTRIES: usize = 24;
+/// Bytes of one transcript entry in the report.
+const EXCERPT_BYTES: usize = 1024;
+/// Findings kept per oracle pseudo-case.
+const MAX_ORACLE_FINDINGS: usize = 25;
+/// Extra time a case gets on top of its own waits before the runner gives up on it.
+const CASE_SLACK: Duration = Duration::from_secs(30);
+
+/// Why a run could not happen at all.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// Case files failed to load or lint.
+    #[error("{} problem(s) in case files, first: {}", .0.len(), .0.first().map(|e| e.to_string()).unwrap_or_default())]
+    Cases(Vec<CaseLoadError>),
+    /// A selection pattern is not a valid glob.
+    #[error("bad case pattern: {0}")]
+    Pattern(String),
+    /// The selection matched nothing.
+    #[error("no case matches the selection")]
+    NoCases,
+    /// The target could not be started.
+    #[error("{0}")]
+    Target(#[from] TransportError),
+}
+
+/// Progress of a run, for a live display.
+#[derive(Debug, Clone)]
+pub enum RunEvent {
+    /// The run starts with this many cases.
+    Started {
+        /// Number of selected cases.
+        total: usize,
+    },
+    /// A case finished.
+    CaseFinished {
+        /// Its ID.
+        id: String,
+        /// Its outcome.
+        outcome: Outcome,
+    },
+}
+
+/// What a run produces: the report and the full transcript of every case.
+#[derive(Debug, Clone)]
+pub struct RunOutput {
+    /// The canonical report.
+    pub report: RunReport,
+    /// Full transcripts by case ID.
+    pub transcripts: BTreeMap<String, Vec<WireEntry>>,
+}
+
+/// Loads the cases a config names (a directory, or the embedded set) and lints them.
+pub fn load_cases(config: &RunConfig) -> Result<Vec<LoadedCase>, RunError> {
+    let loaded = match &config.cases_dir {
+        Some(dir) => crate::case::load_dir(dir),
+        None => crate::case::embedded_cases(),
+    }
+    .map_err(RunError::Cases)?;
+    let problems = crate::case::lint(&loaded, None);
+    if !problems.is_empty() {
+        return Err(RunError::Cases(problems));
+    }
+    Ok(loaded)
+}
+
+/// Runs the selected cases of `config` against its target.
+pub async fn run(
+    config: &RunConfig,
+    progress: &mut (dyn FnMut(RunEvent) + Send),
+) -> Result<RunOutput, RunError> {
+    let loaded = load_cases(config)?;
+    let selector = Selector::new(&config.include, &config.skip).map_err(RunError::Pattern)?;
+    let mut cases: Vec<Case> = loaded
+        .into_iter()
+        .map(|l| l.case)
+        .filter(|c| selector.selects(&c.id))
+        .collect();
+    cases.sort_by(|a, b| a.id.cmp(&b.id));
+    if cases.is_empty() {
+        return Err(RunError::NoCases);
+    }
+    run_cases(config, &cases, &selector, progress).await
+}
+
+/// Runs exactly these cases (already selected) and the oracles over their traffic.
+pub async fn run_cases(
+    config: &RunConfig,
+    cases: &[Case],
+    selector: &Selector,
+    progress: &mut (dyn FnMut(RunEvent) + Send),
+) -> Result<RunOutput, RunError> {
+    let started = Instant::now();
+    let started_at = crate::clock::rfc3339_now();
+    let timeout = Duration::from_millis(config.timeout_ms);
+    let oracle_defs: Vec<_> = ORACLES
+        .iter()
+        .filter(|o| selector.selects(o.id))
+        .filter(|o| !o.stdio_only || matches!(config.target, Target::Stdio(_)))
+        .collect();
+    progress(RunEvent::Started {
+        total: cases.len() + oracle_defs.len(),
+    });
+
+    // The first session tells what the server is; its failure to start is the run's failure.
+    let mut shared = Session::start(config)?;
+    let handshake = shared.handshake(timeout).await;
+    let mut notes = Vec::new();
+    if let Err(why) = &handshake {
+        notes.push(format!(
+            "the server did not complete the initialize handshake: {why}"
+        ));
+    }
+    let server_caps = shared.server_caps.clone();
+    let negotiated = shared.negotiated.clone();
+    let server_info = shared.server_info.clone();
+    if let Some(v) = &negotiated
+        && v != REVISION
+    {
+        notes.push(format!(
+                "asked for {REVISION}, the server answered {v}: the cases are still graded against {REVISION}"
+            ));
+    }
+    let mut hits: Vec<(String, Hit)> = shared
+        .take_hits()
+        .into_iter()
+        .map(|h| ("handshake".to_string(), h))
+        .collect();
+    let mut shared = Some(shared);
+    let mut results = Vec::new();
+    let mut transcripts = BTreeMap::new();
+
+    for case in cases {
+        let case_start = Instant::now();
+        let pre = precondition(
+            case,
+            config,
+            server_caps.as_ref(),
+            negotiated.as_deref(),
+            &handshake,
+        );
+        let (outcome, reason, findings, transcript) = match pre {
+            Some((outcome, reason)) => (outcome, Some(reason), Vec::new(), Vec::new()),
+            None => {
+                let r = run_one(config, case, &mut shared, timeout).await;
+                hits.extend(r.hits.into_iter().map(|h| (case.id.clone(), h)));
+                (r.outcome, r.reason, r.findings, r.transcript)
+            }
+        };
+        let (excerpt, truncated) =
+            crate::wire::report_excerpt(&transcript, EXCERPT_ENTRIES, EXCERPT_BYTES);
+        transcripts.insert(case.id.clone(), transcript);
+        progress(RunEvent::CaseFinished {
+            id: case.id.clone(),
+            outcome,
+        });
+        results.push(CaseResult {
+            id: case.id.clone(),
+            title: case.title.clone(),
+            expectation: case.expectation.clone(),
+            level: case.level,
+            requirements: case.requirements.clone(),
+            spec: spec_ref(
+                &case.spec.page,
+                &case.spec.anchor,
+                &case.spec.statement,
+                case.spec.source,
+            ),
+            outcome,
+            reason,
+            findings,
+            duration_ms: case_start.elapsed().as_millis() as u64,
+            transcript: excerpt,
+            transcript_truncated: truncated,
+        });
+    }
+
+    if let Some(mut s) = shared.take() {
+        s.shutdown(Duration::from_millis(config.shutdown_grace_ms))
+            .await;
+        hits.extend(
+            s.take_hits()
+                .into_iter()
+                .map(|h| ("shutdown".to_string(), h)),
+        );
+    }
+
+    for def in oracle_defs {
+        let result = oracle_result(def, &hits);
+        progress(RunEvent::CaseFinished {
+            id: def.id.to_string(),
+            outcome: result.outcome,
+        });
+        results.push(result);
+    }
+    results.sort_by(|a, b| a.id.cmp(&b.id));
+    let could_not_test = could_not_test(cases, &results);
+    let summary = Summary::of(&results);
+    let report = RunReport {
+        format_version: mcpspec_report::FORMAT_VERSION,
+        tool: ToolInfo {
+            name: "mcpspec".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        started_at,
+        duration_ms: started.elapsed().as_millis() as u64,
+        target: target_info(&config.target),
+        requested_protocol_version: REVISION.into(),
+        negotiated_protocol_version: negotiated,
+        server_info,
+        capabilities: server_caps,
+        selection: Selection {
+            include: config.include.clone(),
+            skip: config.skip.clone(),
+        },
+        notes,
+        could_not_test,
+        cases: results,
+        summary,
+    };
+    Ok(RunOutput {
+        report,
+        transcripts,
+    })
+}
+
+struct OneResult {
+    outcome: Outcome,
+    reason: Option<String>,
+    findings: Vec<Finding>,
+    transcript: Vec<WireEntry>,
+    hits: Vec<Hit>,
+}
+
+async fn run_one(
+    config: &RunConfig,
+    case: &Case,
+    shared: &mut Option<Session>,
+    timeout: Duration,
+) -> OneResult {
+    let mut own: Option<Session> = None;
+    let mut hits = Vec::new();
+    // Pick or start the session.
+    let session: &mut Session = match case.session {
+        SessionKind::Shared => {
+            let alive = shared.as_mut().is_some_and(Session::alive);
+            if !alive {
+                if let Some(mut dead) = shared.take() {
+                    dead.shutdown(Duration::from_millis(200)).await;
+                    hits.extend(dead.take_hits());
+                }
+                match start(config, true, timeout).await {
+                    Ok(s) => *shared = Some(s),
+                    Err(why) => return harness_error(why, hits),
+                }
+            }
+            match shared.as_mut() {
+                Some(s) => s,
+                None => return harness_error("no shared session".into(), hits),
+            }
+        }
+        SessionKind::Fresh | SessionKind::Raw => {
+            match start(config, case.session == SessionKind::Fresh, timeout).await {
+                Ok(s) => own.insert(s),
+                Err(why) => return harness_error(why, hits),
+            }
+        }
+    };
+    hits.extend(session.take_hits());
+    let log_start = session.log.len();
+    let budget = case_budget(case, timeout);
+    let steps =
+        tokio::time::timeout(budget, crate::interp::run_steps(session, case, timeout)).await;
+    let transcript = session.log.since(log_start).to_vec();
+    hits.extend(session.take_hits());
+    let result = match steps {
+        Err(_) => {
+            // A stuck case poisons its session: never reuse it.
+            if case.session == SessionKind::Shared
+                && let Some(mut s) = shared.take()
+            {
+                s.shutdown(Duration::from_millis(100)).await;
+            }
+            OneResult {
+                outcome: Outcome::HarnessError,
+                reason: Some(format!(
+                    "the case did not finish within {} ms",
+                    budget.as_millis()
+                )),
+                findings: Vec::new(),
+                transcript,
+                hits: Vec::new(),
+            }
+        }
+        Ok(out) => {
+            let (outcome, reason) = if let Some(why) = out.harness_error {
+                (Outcome::HarnessError, Some(why))
+            } else if let Some(why) = out.untestable {
+                (Outcome::Untestable, Some(why))
+            } else {
+                (
+                    grade(case.level, out.verdict.unwrap_or(Verdict::Pass)),
+                    None,
+                )
+            };
+            OneResult {
+                outcome,
+                reason,
+                findings: out.findings,
+                transcript,
+                hits: Vec::new(),
+            }
+        }
+    };
+    if let Some(mut s) = own {
+        s.shutdown(Duration::from_millis(config.shutdown_grace_ms.min(1000)))
+            .await;
+        hits.extend(s.take_hits());
+    }
+    OneResult { hits, ..result }
+}
+
+fn harness_error(why: String, hits: Vec<Hit>) -> OneResult {
+    OneResult {
+        outcome: Outcome::HarnessError,
+        reason: Some(why),
+        findings: Vec::new(),
+        transcript: Vec::new(),
+        hits,
+    }
+}
+
+async fn start(config: &RunConfig, handshake: bool, timeout: Duration) -> Result<Session, String> {
+    let mut s = Session::start(config).map_err(|e| e.to_string())?;
+    if handshake {
+        s.handshake(timeout)
+            .await
+            .map_err(|why| format!("a new session failed its handshake: {why}"))?;
+    }
+    Ok(s)
+}
+
+/// The most a case may take: the sum of its own waits plus slack.
+fn case_budget(case: &Case, timeout: Duration) -> Duration {
+    use crate::case::model::Step;
+    let mut total = CASE_SLACK;
+    for step in &case.steps {
+        total += match step {
+            Step::Expect(e) => Duration::from_millis(
+                e.exit_within_ms
+                    .or(e.no_message_within_ms)
+                    .or(e.within_ms)
+                    .unwrap_or(timeout.as_millis() as u64),
+            ),
+            Step::SendRaw(r) => Duration::from_millis(
+                r.chunk_delay_ms.unwrap_or(0)
+                    * (r.text.as_ref().map_or(0, String::len)
+                        + r.hex.as_ref().map_or(0, String::len)) as u64,
+            ),
+            _ => Duration::ZERO,
+        };
+    }
+    total
+}
+
+/// Not-applicable or untestable before anything is sent, with the reason.
+fn precondition(
+    case: &Case,
+    config: &RunConfig,
+    caps: Option<&Value>,
+    negotiated: Option<&str>,
+    handshake: &Result<(), String>,
+) -> Option<(Outcome, String)> {
+    let on_stdio = matches!(config.target, Target::Stdio(_));
+    match case.requires.transport {
+        TransportReq::Http if on_stdio => {
+            return Some((
+                Outcome::NotApplicable,
+                "applies to Streamable HTTP targets only".into(),
+            ));
+        }
+        TransportReq::Stdio if !on_stdio => {
+            return Some((
+                Outcome::NotApplicable,
+                "applies to stdio targets only".into(),
+            ));
+        }
+        _ => {}
+    }
+    if let (Some(applies), Some(v)) = (&case.applies, negotiated)
+        && (applies.since.as_deref().is_some_and(|s| v < s)
+            || applies.until.as_deref().is_some_and(|u| v > u))
+    {
+        return Some((
+            Outcome::NotApplicable,
+            format!("does not apply to the negotiated revision {v}"),
+        ));
+    }
+    let empty = Value::Object(Default::default());
+    let caps_known = caps.is_some();
+    let caps = caps.unwrap_or(&empty);
+    let needs_caps = !case.requires.server_capabilities.is_empty()
+        || !case.requires.server_capabilities_absent.is_empty();
+    if needs_caps && !caps_known {
+        return Some((
+            Outcome::Untestable,
+            "the server's capabilities are unknown (no initialize result)".into(),
+        ));
+    }
+    for cap in &case.requires.server_capabilities {
+        if !has_capability(caps, cap) {
+            return Some((
+                Outcome::NotApplicable,
+                format!("the server does not declare the `{cap}` capability"),
+            ));
+        }
+    }
+    for cap in &case.requires.server_capabilities_absent {
+        if has_capability(caps, cap) {
+            return Some((
+                Outcome::NotApplicable,
+                format!("the server declares `{cap}`; the case checks servers without it"),
+            ));
+        }
+    }
+    if case.session != SessionKind::Raw
+        && let Err(why) = handshake
+    {
+        return Some((
+            Outcome::Untestable,
+            format!("needs an initialized session, but {why}"),
+        ));
+    }
+    None
+}
+
+fn oracle_result(def: &oracles::OracleDef, hits: &[(String, Hit)]) -> CaseResult {
+    let mine: Vec<&(String, Hit)> = hits.iter().filter(|(_, h)| h.oracle == def.id).collect();
+    let worst = mine
+        .iter()
+        .map(|(_, h)| h.verdict)
+        .max()
+        .unwrap_or(Verdict::Pass);
+    let mut findings: Vec<Finding> = mine
+        .iter()
+        .take(MAX_ORACLE_FINDINGS)
+        .map(|(case, h)| Finding {
+            message: h.message.clone(),
+            expected: h.expected.clone(),
+            actual: h.actual.clone(),
+            step: None,
+            json_pointer: h.pointer.clone(),
+            observed_in: Some(case.clone()),
+        })
+        .collect();
+    if mine.len() > MAX_ORACLE_FINDINGS {
+        findings.push(Finding {
+            message: format!(
+                "{} more finding(s) of this oracle not listed",
+                mine.len() - MAX_ORACLE_FINDINGS
+            ),
+            expected: String::new(),
+            actual: String::new(),
+            step: None,
+            json_pointer: None,
+            observed_in: None,
+        });
+    }
+    CaseResult {
+        id: def.id.to_string(),
+        title: def.title.to_string(),
+        expectation: def.expectation.to_string(),
+        level: def.level,
+        requirements: def.requirements.iter().map(|s| s.to_string()).collect(),
+        spec: spec_ref(def.page, def.anchor, def.statement, SpecSource::Mcp),
+        outcome: grade(def.level, worst),
+        reason: None,
+        findings,
+        duration_ms: 0,
+        transcript: Vec::new(),
+        transcript_truncated: false,
+    }
+}
+
+/// The spec reference of a case, with its URL.
+pub fn spec_ref(page: &str, anchor: &str, statement: &str, source: SpecSource) -> SpecRef {
+    let url = match source {
+        SpecSource::JsonRpc2 => {
+            let frag = if anchor.is_empty() {
+                String::new()
+            } else {
+                format!("#{anchor}")
+            };
+            format!("https://www.jsonrpc.org/specification{frag}")
+        }
+        SpecSource::Mcp => {
+            let frag = if anchor.is_empty() {
+                String::new()
+            } else {
+                format!("#{anchor}")
+            };
+            let page = if page.is_empty() {
+                String::new()
+            } else {
+                format!("/{page}")
+            };
+            format!("https://modelcontextprotocol.io/specification/{REVISION}{page}{frag}")
+        }
+    };
+    SpecRef {
+        revision: REVISION.into(),
+        page: page.into(),
+        anchor: anchor.into(),
+        url,
+        statement: statement.into(),
+    }
+}
+
+fn could_not_test(cases: &[Case], results: &[CaseResult]) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for r in results {
+        if !matches!(r.outcome, Outcome::NotApplicable | Outcome::Untestable) {
+            continue;
+        }
+        let key = cases
+            .iter()
+            .find(|c| c.id == r.id)
+            .and_then(|c| c.requires.server_capabilities.first().cloned())
+            .unwrap_or_else(|| r.id.split('.').next().unwrap_or("other").to_string());
+        out.entry(key).or_default().push(format!(
+            "{} ({}): {}",
+            r.id,
+            r.outcome,
+            r.reason.as_deref().unwrap_or("")
+        ));
+    }
+    out
+}
+
+fn target_info(target: &Target) -> TargetInfo {
+    match target {
+        Target::Stdio(spec) => {
+            let mut command = vec![spec.program.clone()];
+            command.extend(crate::redact::args(&spec.args));
+            TargetInfo {
+                transport: "stdio".into(),
+                command,
+                cwd: spec.cwd.as_ref().map(|p| p.display().to_string()),
+                env: spec
+                    .env
+                    .iter()
+                    .map(|(k, v)| (k.clone(), crate::redact::env_value(k, v)))
+                    .collect(),
+                url: None,
+            }
+        }
+    }
+}

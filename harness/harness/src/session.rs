@@ -1,0 +1,643 @@
+//! A client session over one transport: sends messages (checking the harness's own against the
+//! schema), records the wire log, runs every oracle on every frame, answers the server's own
+//! requests, and hands received messages to whoever waits for them. Every wait has a deadline.
+//!
+//! Not the step interpreter (`interp.rs`) and not the run loop (`runner.rs`).
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::time::Duration;
+
+use mcpspec_codec::{Classified, Frame, MessageKind, classify, encode};
+use mcpspec_schema::{Direction, Schema};
+use serde_json::{Value, json};
+use tokio::time::Instant;
+
+use crate::config::{ClientConfig, ElicitationReply, REVISION, RunConfig, SamplingReply};
+use crate::oracles::stdio::StdoutStats;
+use crate::oracles::{self, Hit, View, id_key};
+use crate::target::stdio::Shutdown;
+use crate::target::{StdioProcess, Target, TransportError, TransportEvent};
+use crate::wire::{Dir, WireLog};
+
+/// Messages kept for later `expect` steps; the oldest go first past this.
+const INBOX_CAP: usize = 4096;
+
+/// How long stdout is still read after the process exited.
+const EXIT_DRAIN: Duration = Duration::from_millis(300);
+
+/// The id the harness uses for its own `initialize`.
+pub const INIT_ID: &str = "mcpspec-init";
+
+/// A message received from the server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incoming {
+    /// When it arrived, in session milliseconds.
+    pub t_ms: u64,
+    /// Its kind.
+    pub kind: MessageKind,
+    /// The whole message.
+    pub value: Value,
+}
+
+impl Incoming {
+    /// The `id` member, if any.
+    pub fn id(&self) -> Option<&Value> {
+        self.value.get("id")
+    }
+
+    /// The `method` member, if a string.
+    pub fn method(&self) -> Option<&str> {
+        self.value.get("method").and_then(Value::as_str)
+    }
+}
+
+/// How a wait ended without what it waited for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WaitEnd {
+    /// The deadline passed.
+    TimedOut,
+    /// The server exited or closed stdout; the text says how.
+    Gone(String),
+}
+
+/// A send the harness refused or could not make.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// A harness-origin message is invalid: a bug in a case or in mcpspec, never the server's.
+    #[error("harness-origin message is invalid: {0}")]
+    HarnessOrigin(String),
+    /// The transport failed.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+}
+
+/// One live session.
+#[derive(Debug)]
+pub struct Session {
+    proc: StdioProcess,
+    /// The full wire log of the session.
+    pub log: WireLog,
+    inbox: VecDeque<Incoming>,
+    sent_requests: HashMap<String, String>,
+    answered: HashSet<String>,
+    server_request_ids: HashSet<String>,
+    sent_batch: bool,
+    client: ClientConfig,
+    client_caps: Value,
+    init_ids: HashSet<String>,
+    /// The server's declared capabilities, once an initialize result was seen.
+    pub server_caps: Option<Value>,
+    /// The negotiated protocol version, once an initialize result was seen.
+    pub negotiated: Option<String>,
+    /// The server's `serverInfo`, once seen.
+    pub server_info: Option<Value>,
+    /// stdout facts for the stdio probes.
+    pub stdout: StdoutStats,
+    hits: Vec<Hit>,
+    schema: &'static Schema,
+    gone: Option<String>,
+    stdout_closed: bool,
+    exit_seen: Option<(Instant, String)>,
+}
+
+impl Session {
+    /// Starts the target of `config` (no handshake).
+    pub fn start(config: &RunConfig) -> Result<Session, TransportError> {
+        let schema = Schema::for_revision(REVISION).expect("the embedded schema of REVISION loads");
+        let proc = match &config.target {
+            Target::Stdio(spec) => StdioProcess::spawn(spec, config.max_message_bytes)?,
+        };
+        Ok(Session {
+            proc,
+            log: WireLog::new(),
+            inbox: VecDeque::new(),
+            sent_requests: HashMap::new(),
+            answered: HashSet::new(),
+            server_request_ids: HashSet::new(),
+            sent_batch: false,
+            client: config.client.clone(),
+            client_caps: json!({}),
+            init_ids: HashSet::new(),
+            server_caps: None,
+            negotiated: None,
+            server_info: None,
+            stdout: StdoutStats::default(),
+            hits: Vec::new(),
+            schema,
+            gone: None,
+            stdout_closed: false,
+            exit_seen: None,
+        })
+    }
+
+    /// The schema of the revision under test.
+    pub fn schema(&self) -> &'static Schema {
+        self.schema
+    }
+
+    /// The OS pid of the server, if known.
+    pub fn pid(&self) -> Option<u32> {
+        self.proc.pid()
+    }
+
+    /// Why the server is gone, if it is (exited or stdout closed).
+    pub fn gone(&self) -> Option<&str> {
+        self.gone.as_deref()
+    }
+
+    /// Whether the server still runs and its stdout is open.
+    pub fn alive(&mut self) -> bool {
+        if self.gone.is_none()
+            && let Some(status) = self.proc.try_exit()
+        {
+            self.mark_gone(format!("the server exited ({status})"));
+        }
+        self.gone.is_none()
+    }
+
+    /// Oracle hits since the last call.
+    pub fn take_hits(&mut self) -> Vec<Hit> {
+        std::mem::take(&mut self.hits)
+    }
+
+    /// The initialize handshake with the run's client configuration: `initialize`, its result,
+    /// then `notifications/initialized`. Returns a one-line reason on failure.
+    pub async fn handshake(&mut self, timeout: Duration) -> Result<(), String> {
+        let init = json!({
+            "jsonrpc": "2.0",
+            "id": INIT_ID,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": REVISION,
+                "capabilities": self.client.capabilities(),
+                "clientInfo": { "name": "mcpspec", "version": env!("CARGO_PKG_VERSION") },
+            },
+        });
+        self.send(&init, true).await.map_err(|e| e.to_string())?;
+        let deadline = Instant::now() + timeout;
+        let reply = match self.wait_response(&json!(INIT_ID), deadline).await {
+            Ok(reply) => reply,
+            Err(WaitEnd::TimedOut) => {
+                return Err(format!(
+                    "no answer to initialize within {} ms",
+                    timeout.as_millis()
+                ));
+            }
+            Err(WaitEnd::Gone(how)) => return Err(format!("{how} before answering initialize")),
+        };
+        if reply.kind != MessageKind::Result {
+            return Err(format!(
+                "initialize was answered with an error: {}",
+                crate::wire::excerpt(&reply.value.to_string())
+            ));
+        }
+        let initialized = json!({ "jsonrpc": "2.0", "method": "notifications/initialized" });
+        self.send(&initialized, true)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    /// Sends one message as a line. With `check`, a harness-origin message is first classified
+    /// and validated against the schema, and refused if invalid.
+    pub async fn send(&mut self, value: &Value, check: bool) -> Result<(), SendError> {
+        if check {
+            self.check_outgoing(value)?;
+        }
+        self.note_outgoing(value);
+        let bytes = encode(value);
+        self.log.message(Dir::Out, value, bytes.len());
+        self.proc.write(&bytes).await?;
+        Ok(())
+    }
+
+    /// Sends exact bytes, optionally in chunks with pauses. JSON content is still noted (ids,
+    /// batches) so oracles can tell answers from strays.
+    pub async fn send_raw(
+        &mut self,
+        bytes: &[u8],
+        chunk: Option<usize>,
+        delay: Option<Duration>,
+    ) -> Result<(), SendError> {
+        for line in bytes.split(|b| *b == b'\n') {
+            if let Ok(value) = serde_json::from_slice::<Value>(line) {
+                self.note_outgoing(&value);
+            }
+        }
+        self.log.raw(Dir::Out, bytes);
+        let size = chunk.unwrap_or(bytes.len()).max(1);
+        let mut first = true;
+        for piece in bytes.chunks(size) {
+            if !first && let Some(d) = delay {
+                tokio::time::sleep(d).await;
+            }
+            first = false;
+            self.proc.write(piece).await?;
+        }
+        Ok(())
+    }
+
+    /// Closes the server's input.
+    pub fn close_input(&mut self) {
+        self.log
+            .text(Dir::Local, "closed", "harness closed the server's stdin");
+        self.proc.close_input();
+    }
+
+    /// Waits for the response with exactly this id (`null`: an error with a null or missing id).
+    pub async fn wait_response(
+        &mut self,
+        id: &Value,
+        deadline: Instant,
+    ) -> Result<Incoming, WaitEnd> {
+        let wanted = |m: &Incoming| match m.kind {
+            MessageKind::Result | MessageKind::Error => match m.id() {
+                Some(got) if !id.is_null() => got == id,
+                Some(Value::Null) | None => id.is_null() && m.kind == MessageKind::Error,
+                Some(_) => false,
+            },
+            _ => false,
+        };
+        self.wait_for(wanted, deadline).await
+    }
+
+    /// Waits for a server notification with this method.
+    pub async fn wait_notification(
+        &mut self,
+        method: &str,
+        deadline: Instant,
+    ) -> Result<Incoming, WaitEnd> {
+        let wanted =
+            |m: &Incoming| m.kind == MessageKind::Notification && m.method() == Some(method);
+        self.wait_for(wanted, deadline).await
+    }
+
+    /// Watches until the deadline for a message `unwanted` picks; returns the first one. Messages
+    /// that are not picked stay available to later steps.
+    pub async fn watch(
+        &mut self,
+        unwanted: impl Fn(&Incoming) -> bool,
+        deadline: Instant,
+    ) -> Option<Incoming> {
+        self.wait_for(unwanted, deadline).await.ok()
+    }
+
+    /// Waits for the server process to exit. Returns its status text, or `None` at the deadline.
+    pub async fn wait_exit(&mut self, deadline: Instant) -> Option<String> {
+        loop {
+            if let Some(status) = self.proc.exit_status() {
+                return Some(status.to_string());
+            }
+            if !self.pump(deadline).await {
+                return self.proc.try_exit().map(|s| s.to_string());
+            }
+        }
+    }
+
+    async fn wait_for(
+        &mut self,
+        wanted: impl Fn(&Incoming) -> bool,
+        deadline: Instant,
+    ) -> Result<Incoming, WaitEnd> {
+        loop {
+            if let Some(pos) = self.inbox.iter().position(&wanted)
+                && let Some(found) = self.inbox.remove(pos)
+            {
+                return Ok(found);
+            }
+            if let Some(how) = &self.gone {
+                return Err(WaitEnd::Gone(how.clone()));
+            }
+            // After the process exits, drain what is still in the pipe for a moment, then stop.
+            let deadline = match &self.exit_seen {
+                Some((at, how)) => {
+                    let drain_end = *at + EXIT_DRAIN;
+                    if Instant::now() >= drain_end {
+                        let how = how.clone();
+                        self.mark_gone(how);
+                        continue;
+                    }
+                    deadline.min(drain_end)
+                }
+                None => deadline,
+            };
+            if !self.pump(deadline).await {
+                return match &self.gone {
+                    Some(how) => Err(WaitEnd::Gone(how.clone())),
+                    None => Err(WaitEnd::TimedOut),
+                };
+            }
+        }
+    }
+
+    /// Processes one transport event. Returns false at the deadline or when nothing more can come.
+    async fn pump(&mut self, deadline: Instant) -> bool {
+        let Some(event) = self.proc.next_event(deadline).await else {
+            if self.stdout_closed
+                && self.gone.is_none()
+                && let Some(status) = self.proc.try_exit()
+            {
+                self.mark_gone(format!("the server exited ({status})"));
+            }
+            return false;
+        };
+        match event {
+            TransportEvent::Frame(frame) => self.on_frame(frame).await,
+            TransportEvent::Stderr { text, utf8 } => {
+                self.log.text(Dir::In, "stderr", &text);
+                self.hits.extend(oracles::stdio::check_stderr(utf8, &text));
+            }
+            TransportEvent::StdoutClosed => {
+                self.stdout_closed = true;
+                self.log.text(Dir::Local, "closed", "server closed stdout");
+                if let Some(status) = self.proc.try_exit() {
+                    self.mark_gone(format!("the server exited ({status})"));
+                } else {
+                    self.mark_gone("the server closed stdout".into());
+                }
+            }
+            TransportEvent::Exited(status) => {
+                self.log
+                    .text(Dir::Local, "exit", &format!("server exited: {status}"));
+                let how = format!("the server exited ({status})");
+                if self.stdout_closed {
+                    self.mark_gone(how);
+                } else {
+                    self.exit_seen = Some((Instant::now(), how));
+                }
+            }
+        }
+        true
+    }
+
+    fn mark_gone(&mut self, how: String) {
+        if self.gone.is_none() {
+            self.gone = Some(how);
+        }
+    }
+
+    async fn on_frame(&mut self, frame: Frame) {
+        let classified = match &frame {
+            Frame::Line { bytes, .. } => Some(classify(bytes)),
+            _ => None,
+        };
+        self.hits.extend(oracles::stdio::check_frame(
+            &frame,
+            classified.as_ref(),
+            &mut self.stdout,
+        ));
+        match &frame {
+            Frame::Line { bytes, .. } => {
+                let Some(c) = classified else { return };
+                match &c.value {
+                    Some(value) if value.is_object() || value.is_array() => {
+                        self.log.message(Dir::In, value, bytes.len());
+                    }
+                    _ => self.log.raw(Dir::In, bytes),
+                }
+                self.on_message(c).await;
+            }
+            Frame::Oversize { head, limit } => {
+                self.log.text(
+                    Dir::In,
+                    "raw",
+                    &format!(
+                        "(line over {limit} bytes skipped) {}",
+                        String::from_utf8_lossy(head)
+                    ),
+                );
+            }
+            Frame::Unterminated { bytes } => self.log.raw(Dir::In, bytes),
+        }
+    }
+
+    async fn on_message(&mut self, c: Classified) {
+        let Some(value) = c.value.clone() else { return };
+        if let Value::Array(items) = &value {
+            self.run_oracles(&c);
+            // A batch answer: its responses still answer the requests inside the batch.
+            for item in items {
+                if let Ok(bytes) = serde_json::to_vec(item) {
+                    let inner = classify(&bytes);
+                    if matches!(inner.kind, Some(MessageKind::Result | MessageKind::Error)) {
+                        self.accept(inner);
+                    }
+                }
+            }
+            return;
+        }
+        if c.kind.is_none() {
+            self.run_oracles(&c);
+            return;
+        }
+        self.run_oracles(&c);
+        if c.kind == Some(MessageKind::Request) {
+            self.answer_server_request(&value).await;
+        }
+        self.accept(c);
+    }
+
+    fn run_oracles(&mut self, c: &Classified) {
+        let view = View {
+            sent_requests: &self.sent_requests,
+            answered: &self.answered,
+            sent_batch: self.sent_batch,
+            client_caps: &self.client_caps,
+            server_caps: self.server_caps.as_ref(),
+            server_request_ids: &self.server_request_ids,
+            schema: self.schema,
+        };
+        let mut hits = oracles::envelope::check(&view, c);
+        hits.extend(oracles::schema_check::check(&view, c));
+        hits.extend(oracles::capability::check(&view, c));
+        hits.extend(oracles::meta::check(c));
+        self.hits.extend(hits);
+    }
+
+    /// Records a classified message as seen and queues it for waiters.
+    fn accept(&mut self, c: Classified) {
+        let (Some(kind), Some(value)) = (c.kind, c.value) else {
+            return;
+        };
+        if let Some(id) = value.get("id") {
+            let key = id_key(id);
+            match kind {
+                MessageKind::Result | MessageKind::Error => {
+                    if kind == MessageKind::Result && self.init_ids.contains(&key) {
+                        self.learn_initialize(&value);
+                    }
+                    if !id.is_null() {
+                        self.answered.insert(key);
+                    }
+                }
+                MessageKind::Request => {
+                    self.server_request_ids.insert(key);
+                }
+                MessageKind::Notification => {}
+            }
+        }
+        if self.inbox.len() >= INBOX_CAP {
+            self.inbox.pop_front();
+        }
+        self.inbox.push_back(Incoming {
+            t_ms: self.log.now_ms(),
+            kind,
+            value,
+        });
+    }
+
+    fn learn_initialize(&mut self, value: &Value) {
+        let result = value.get("result");
+        self.server_caps = result.and_then(|r| r.get("capabilities")).cloned();
+        self.negotiated = result
+            .and_then(|r| r.get("protocolVersion"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        self.server_info = result.and_then(|r| r.get("serverInfo")).cloned();
+    }
+
+    fn note_outgoing(&mut self, value: &Value) {
+        match value {
+            Value::Array(items) => {
+                self.sent_batch = true;
+                for item in items {
+                    self.note_outgoing(item);
+                }
+            }
+            Value::Object(map) => {
+                let (Some(id), Some(method)) = (map.get("id"), map.get("method")) else {
+                    return;
+                };
+                let method = method.as_str().unwrap_or("").to_string();
+                let key = id_key(id);
+                if method == "initialize" {
+                    self.init_ids.insert(key.clone());
+                    if let Some(caps) = value.pointer("/params/capabilities") {
+                        self.client_caps = caps.clone();
+                    }
+                }
+                self.sent_requests.insert(key, method);
+            }
+            _ => {}
+        }
+    }
+
+    fn check_outgoing(&self, value: &Value) -> Result<(), SendError> {
+        let bytes = encode(value);
+        let c = classify(&bytes[..bytes.len().saturating_sub(1)]);
+        if let Some(v) = c.violations.first() {
+            return Err(SendError::HarnessOrigin(v.describe()));
+        }
+        let definition = match (c.kind, c.method()) {
+            (Some(MessageKind::Request | MessageKind::Notification), Some(method)) => {
+                match mcpspec_schema::method(
+                    self.schema.revision(),
+                    method,
+                    Direction::ClientToServer,
+                ) {
+                    Some(info) => info.definition,
+                    None => return Ok(()),
+                }
+            }
+            _ => return Ok(()),
+        };
+        let violations = self
+            .schema
+            .validate(definition, value)
+            .map_err(|e| SendError::HarnessOrigin(e.to_string()))?;
+        match violations.first() {
+            None => Ok(()),
+            Some(v) => Err(SendError::HarnessOrigin(format!(
+                "not a valid {definition}: {} at {}",
+                v.message, v.instance_path
+            ))),
+        }
+    }
+
+    async fn answer_server_request(&mut self, request: &Value) {
+        let Some(id) = request.get("id").cloned() else {
+            return;
+        };
+        let method = request.get("method").and_then(Value::as_str).unwrap_or("");
+        let reply = match method {
+            "ping" => json!({ "jsonrpc": "2.0", "id": id, "result": {} }),
+            "roots/list" if self.client.roots => {
+                let roots: Vec<Value> = self
+                    .client
+                    .root_uris
+                    .iter()
+                    .map(|u| json!({ "uri": u }))
+                    .collect();
+                json!({ "jsonrpc": "2.0", "id": id, "result": { "roots": roots } })
+            }
+            "sampling/createMessage" if self.client.sampling => match &self.client.sampling_reply {
+                SamplingReply::Text(text) => json!({
+                    "jsonrpc": "2.0", "id": id,
+                    "result": {
+                        "role": "assistant",
+                        "content": { "type": "text", "text": text },
+                        "model": "mcpspec",
+                        "stopReason": "endTurn",
+                    },
+                }),
+                SamplingReply::Decline => json!({
+                    "jsonrpc": "2.0", "id": id,
+                    "error": { "code": -1, "message": "declined by user" },
+                }),
+            },
+            "elicitation/create" if self.client.elicitation => {
+                let result = match self.client.elicitation_reply {
+                    ElicitationReply::Accept => json!({
+                        "action": "accept",
+                        "content": elicitation_content(request.pointer("/params/requestedSchema")),
+                    }),
+                    ElicitationReply::Decline => json!({ "action": "decline" }),
+                    ElicitationReply::Cancel => json!({ "action": "cancel" }),
+                };
+                json!({ "jsonrpc": "2.0", "id": id, "result": result })
+            }
+            _ => json!({
+                "jsonrpc": "2.0", "id": id,
+                "error": { "code": -32601, "message": "method not supported by this client" },
+            }),
+        };
+        let bytes = encode(&reply);
+        self.log.message(Dir::Out, &reply, bytes.len());
+        let _ = self.proc.write(&bytes).await;
+    }
+
+    /// Ends the session: closes stdin, waits `grace`, then signals the process group; reaps.
+    pub async fn shutdown(&mut self, grace: Duration) -> Shutdown {
+        let how = self.proc.shutdown(grace).await;
+        let text = match how {
+            Shutdown::ExitedOnClose => "server exited after stdin closed",
+            Shutdown::NeededSigterm => "server needed SIGTERM",
+            Shutdown::NeededSigkill => "server needed SIGKILL",
+        };
+        self.log.text(Dir::Local, "exit", text);
+        how
+    }
+}
+
+/// Content for an accepted elicitation, generated from the restricted requested schema: one
+/// value per property, of the property's type.
+fn elicitation_content(schema: Option<&Value>) -> Value {
+    let mut out = serde_json::Map::new();
+    if let Some(Value::Object(props)) = schema.and_then(|s| s.get("properties")) {
+        for (name, prop) in props {
+            let value = if let Some(first) = prop.get("enum").and_then(|e| e.get(0)) {
+                first.clone()
+            } else {
+                match prop.get("type").and_then(Value::as_str) {
+                    Some("boolean") => json!(false),
+                    Some("number") | Some("integer") => {
+                        prop.get("minimum").cloned().unwrap_or(json!(0))
+                    }
+                    _ => json!("mcpspec"),
+                }
+            };
+            out.insert(name.clone(), value);
+        }
+    }
+    Value::Object(out)
+}

@@ -1,0 +1,106 @@
+//! Shared helpers for the harness's integration tests: locating (and if needed building) the
+//! fixture server binary, and run configurations for it.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use mcpspec_harness::{RunConfig, StdioSpec, Target};
+
+/// The fixture server binary, built on first use if the test run did not build it already.
+pub fn fixture_path() -> PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        // tests run from target/<profile>/deps/<test-binary>
+        let exe = std::env::current_exe().expect("test binary path");
+        let dir = exe
+            .parent()
+            .and_then(|p| p.parent())
+            .expect("target profile dir");
+        let bin = dir.join("mcpspec-fixture-server");
+        if !bin.exists() {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let status = std::process::Command::new(cargo)
+                .args(["build", "-p", "mcpspec-fixture-server"])
+                .status()
+                .expect("run cargo build for the fixture server");
+            assert!(status.success(), "building the fixture server failed");
+        }
+        assert!(
+            bin.exists(),
+            "fixture server not found at {}",
+            bin.display()
+        );
+        bin
+    })
+    .clone()
+}
+
+/// A run configuration against the fixture server with these bug knobs.
+pub fn fixture_config(bugs: &[&str]) -> RunConfig {
+    let mut args = Vec::new();
+    for b in bugs {
+        args.push("--bug".to_string());
+        args.push(b.to_string());
+    }
+    let mut config = RunConfig::new(Target::Stdio(StdioSpec {
+        program: fixture_path().display().to_string(),
+        args,
+        env: Vec::new(),
+        cwd: None,
+    }));
+    config.timeout_ms = 2000;
+    config.shutdown_grace_ms = 1000;
+    config
+}
+
+/// A run configuration for an arbitrary program.
+pub fn program_config(program: &str, args: &[&str]) -> RunConfig {
+    let mut config = RunConfig::new(Target::Stdio(StdioSpec {
+        program: program.to_string(),
+        args: args.iter().map(|s| s.to_string()).collect(),
+        env: Vec::new(),
+        cwd: None,
+    }));
+    config.timeout_ms = 1000;
+    config.shutdown_grace_ms = 300;
+    config
+}
+
+/// The knob names the fixture server knows (`--list-bugs`).
+pub fn fixture_knobs() -> Vec<String> {
+    let out = std::process::Command::new(fixture_path())
+        .arg("--list-bugs")
+        .output()
+        .expect("run the fixture server with --list-bugs");
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect()
+}
+
+/// Pids of live processes whose command line contains `marker`.
+pub fn processes_with(marker: &str) -> Vec<u32> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return found;
+    };
+    for e in entries.flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        if pid == std::process::id() {
+            continue;
+        }
+        let Ok(cmdline) = std::fs::read(e.path().join("cmdline")) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        if text.contains(marker) {
+            // Zombies have an empty cmdline; a non-empty one is a live process.
+            found.push(pid);
+        }
+    }
+    found
+}
