@@ -28,6 +28,9 @@ pub struct RunConfig {
     pub max_message_bytes: usize,
     /// How long a server gets to exit after its stdin closes at the end of a session.
     pub shutdown_grace_ms: u64,
+    /// How many cases with their own session (fresh or raw) run at once, beside the lane of
+    /// shared-session cases.
+    pub jobs: usize,
 }
 
 impl RunConfig {
@@ -42,6 +45,7 @@ impl RunConfig {
             client: ClientConfig::default(),
             max_message_bytes: mcpspec_codec::DEFAULT_MAX_MESSAGE_BYTES,
             shutdown_grace_ms: 2000,
+            jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
         }
     }
 }

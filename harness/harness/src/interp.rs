@@ -25,6 +25,9 @@ pub struct StepsOutcome {
     pub untestable: Option<String>,
     /// Set when mcpspec itself failed.
     pub harness_error: Option<String>,
+    /// Set when the server died or stopped reading while the case needed it: a fail whatever
+    /// the case's level.
+    pub crashed: bool,
 }
 
 impl StepsOutcome {
@@ -130,6 +133,7 @@ fn on_send(out: &mut StepsOutcome, step: usize, sent: Result<(), SendError>) -> 
             false
         }
         Err(SendError::Transport(e)) => {
+            out.crashed = true;
             out.find(
                 Verdict::Fail,
                 step,
@@ -186,6 +190,10 @@ async fn expect(
         match session.watch(unwanted, deadline).await {
             Some(msg) => {
                 let (verdict, because) = otherwise(e, &msg.value);
+                if verdict == Verdict::Pass {
+                    out.judge(Verdict::Pass);
+                    return true;
+                }
                 out.find(
                     verdict,
                     i,
@@ -197,6 +205,7 @@ async fn expect(
             }
             None => {
                 if let Some(how) = session.gone() {
+                    out.crashed = true;
                     out.find(
                         Verdict::Fail,
                         i,
@@ -215,9 +224,14 @@ async fn expect(
     let deadline = Instant::now() + within;
     let (waited, what) = if let Some(id) = &e.response_to {
         let id = substitute(id, binds);
+        let what = if e.or_null_id {
+            format!("a response with id {id} (or an error with a null id)")
+        } else {
+            format!("a response with id {id}")
+        };
         (
-            session.wait_response(&id, deadline).await,
-            format!("a response with id {id}"),
+            session.wait_response(&id, e.or_null_id, deadline).await,
+            what,
         )
     } else if let Some(method) = &e.notification {
         (
@@ -242,6 +256,7 @@ async fn expect(
             return true;
         }
         Err(WaitEnd::Gone(how)) => {
+            out.crashed = true;
             out.find(
                 Verdict::Fail,
                 i,

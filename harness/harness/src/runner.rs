@@ -3,7 +3,8 @@
 //!
 //! Not the interpreter (`interp.rs`) and not output files (`output.rs`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use mcpspec_report::{
@@ -11,6 +12,7 @@ use mcpspec_report::{
     model::{Selection, ToolInfo},
 };
 use serde_json::Value;
+use tokio::sync::mpsc;
 
 use crate::case::model::{Case, SessionKind, SpecSource, TransportReq, Verdict};
 use crate::case::{CaseLoadError, LoadedCase};
@@ -149,63 +151,85 @@ pub async fn run_cases(
         .into_iter()
         .map(|h| ("handshake".to_string(), h))
         .collect();
-    let mut shared = Some(shared);
-    let mut results = Vec::new();
-    let mut transcripts = BTreeMap::new();
 
+    // Cases whose preconditions fail are settled now; the rest run in two kinds of lane: one
+    // sequential lane on the shared session, and `jobs` lanes that each start their own
+    // sessions. Results are keyed by ID, so the report order never depends on the schedule.
+    let config = Arc::new(config.clone());
+    let handshake = Arc::new(handshake);
+    let (tx, mut rx) = mpsc::unbounded_channel::<Done>();
+    let mut shared_queue = Vec::new();
+    let own_queue = Arc::new(Mutex::new(VecDeque::new()));
     for case in cases {
-        let case_start = Instant::now();
-        let pre = precondition(
+        match precondition(
             case,
-            config,
+            &config,
             server_caps.as_ref(),
             negotiated.as_deref(),
             &handshake,
-        );
-        let (outcome, reason, findings, transcript) = match pre {
-            Some((outcome, reason)) => (outcome, Some(reason), Vec::new(), Vec::new()),
-            None => {
-                let r = run_one(config, case, &mut shared, timeout).await;
-                hits.extend(r.hits.into_iter().map(|h| (case.id.clone(), h)));
-                (r.outcome, r.reason, r.findings, r.transcript)
+        ) {
+            Some((outcome, reason)) => {
+                let _ = tx.send(Done::settled(case, outcome, reason));
             }
-        };
-        let (excerpt, truncated) =
-            crate::wire::report_excerpt(&transcript, EXCERPT_ENTRIES, EXCERPT_BYTES);
-        transcripts.insert(case.id.clone(), transcript);
-        progress(RunEvent::CaseFinished {
-            id: case.id.clone(),
-            outcome,
-        });
-        results.push(CaseResult {
-            id: case.id.clone(),
-            title: case.title.clone(),
-            expectation: case.expectation.clone(),
-            level: case.level,
-            requirements: case.requirements.clone(),
-            spec: spec_ref(
-                &case.spec.page,
-                &case.spec.anchor,
-                &case.spec.statement,
-                case.spec.source,
-            ),
-            outcome,
-            reason,
-            findings,
-            duration_ms: case_start.elapsed().as_millis() as u64,
-            transcript: excerpt,
-            transcript_truncated: truncated,
+            None if case.session == SessionKind::Shared => shared_queue.push(case.clone()),
+            None => own_queue
+                .lock()
+                .map(|mut q| q.push_back(case.clone()))
+                .unwrap_or(()),
+        }
+    }
+    let mut lanes = tokio::task::JoinSet::new();
+    {
+        let (config, tx) = (config.clone(), tx.clone());
+        lanes.spawn(async move {
+            let mut shared = Some(shared);
+            for case in shared_queue {
+                let done = run_case(&config, &case, &mut shared, timeout).await;
+                let _ = tx.send(done);
+            }
+            let mut hits = Vec::new();
+            if let Some(mut s) = shared.take() {
+                s.shutdown(Duration::from_millis(config.shutdown_grace_ms))
+                    .await;
+                hits.extend(
+                    s.take_hits()
+                        .into_iter()
+                        .map(|h| ("shutdown".to_string(), h)),
+                );
+            }
+            hits
         });
     }
-
-    if let Some(mut s) = shared.take() {
-        s.shutdown(Duration::from_millis(config.shutdown_grace_ms))
-            .await;
-        hits.extend(
-            s.take_hits()
-                .into_iter()
-                .map(|h| ("shutdown".to_string(), h)),
-        );
+    for _ in 0..config.jobs.max(1) {
+        let (config, tx, queue) = (config.clone(), tx.clone(), own_queue.clone());
+        lanes.spawn(async move {
+            let mut none = None;
+            loop {
+                let next = queue.lock().ok().and_then(|mut q| q.pop_front());
+                let Some(case) = next else { break };
+                let done = run_case(&config, &case, &mut none, timeout).await;
+                let _ = tx.send(done);
+            }
+            Vec::new()
+        });
+    }
+    drop(tx);
+    let mut results = Vec::new();
+    let mut transcripts = BTreeMap::new();
+    while let Some(done) = rx.recv().await {
+        progress(RunEvent::CaseFinished {
+            id: done.result.id.clone(),
+            outcome: done.result.outcome,
+        });
+        hits.extend(done.hits);
+        transcripts.insert(done.result.id.clone(), done.transcript);
+        results.push(done.result);
+    }
+    while let Some(lane) = lanes.join_next().await {
+        match lane {
+            Ok(lane_hits) => hits.extend(lane_hits),
+            Err(e) => notes.push(format!("a runner lane failed: {e}")),
+        }
     }
 
     for def in oracle_defs {
@@ -245,6 +269,86 @@ pub async fn run_cases(
         report,
         transcripts,
     })
+}
+
+/// A finished case, as a lane reports it.
+struct Done {
+    result: CaseResult,
+    transcript: Vec<WireEntry>,
+    hits: Vec<(String, Hit)>,
+}
+
+impl Done {
+    fn settled(case: &Case, outcome: Outcome, reason: String) -> Done {
+        Done {
+            result: case_result(
+                case,
+                outcome,
+                Some(reason),
+                Vec::new(),
+                0,
+                Vec::new(),
+                false,
+            ),
+            transcript: Vec::new(),
+            hits: Vec::new(),
+        }
+    }
+}
+
+fn case_result(
+    case: &Case,
+    outcome: Outcome,
+    reason: Option<String>,
+    findings: Vec<Finding>,
+    duration_ms: u64,
+    transcript: Vec<WireEntry>,
+    transcript_truncated: bool,
+) -> CaseResult {
+    CaseResult {
+        id: case.id.clone(),
+        title: case.title.clone(),
+        expectation: case.expectation.clone(),
+        level: case.level,
+        requirements: case.requirements.clone(),
+        spec: spec_ref(
+            &case.spec.page,
+            &case.spec.anchor,
+            &case.spec.statement,
+            case.spec.source,
+        ),
+        outcome,
+        reason,
+        findings,
+        duration_ms,
+        transcript,
+        transcript_truncated,
+    }
+}
+
+async fn run_case(
+    config: &RunConfig,
+    case: &Case,
+    shared: &mut Option<Session>,
+    timeout: Duration,
+) -> Done {
+    let started = Instant::now();
+    let r = run_one(config, case, shared, timeout).await;
+    let (excerpt, truncated) =
+        crate::wire::report_excerpt(&r.transcript, EXCERPT_ENTRIES, EXCERPT_BYTES);
+    Done {
+        result: case_result(
+            case,
+            r.outcome,
+            r.reason,
+            r.findings,
+            started.elapsed().as_millis() as u64,
+            excerpt,
+            truncated,
+        ),
+        transcript: r.transcript,
+        hits: r.hits.into_iter().map(|h| (case.id.clone(), h)).collect(),
+    }
 }
 
 struct OneResult {
@@ -290,6 +394,7 @@ async fn run_one(
         }
     };
     hits.extend(session.take_hits());
+    session.clear_inbox();
     let log_start = session.log.len();
     let budget = case_budget(case, timeout);
     let steps =
@@ -318,6 +423,11 @@ async fn run_one(
         Ok(out) => {
             let (outcome, reason) = if let Some(why) = out.harness_error {
                 (Outcome::HarnessError, Some(why))
+            } else if out.crashed {
+                (
+                    Outcome::Fail,
+                    Some("the server died or stopped reading during the case".into()),
+                )
             } else if let Some(why) = out.untestable {
                 (Outcome::Untestable, Some(why))
             } else {

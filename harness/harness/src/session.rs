@@ -175,7 +175,7 @@ impl Session {
         });
         self.send(&init, true).await.map_err(|e| e.to_string())?;
         let deadline = Instant::now() + timeout;
-        let reply = match self.wait_response(&json!(INIT_ID), deadline).await {
+        let reply = match self.wait_response(&json!(INIT_ID), false, deadline).await {
             Ok(reply) => reply,
             Err(WaitEnd::TimedOut) => {
                 return Err(format!(
@@ -220,8 +220,15 @@ impl Session {
         delay: Option<Duration>,
     ) -> Result<(), SendError> {
         for line in bytes.split(|b| *b == b'\n') {
-            if let Ok(value) = serde_json::from_slice::<Value>(line) {
-                self.note_outgoing(&value);
+            match serde_json::from_slice::<Value>(line) {
+                Ok(value) => self.note_outgoing(&value),
+                // Too deep, not UTF-8, or broken on purpose: still remember any id it carries,
+                // so an answer that echoes it is not mistaken for a stray response.
+                Err(_) => {
+                    for id in raw_ids(line) {
+                        self.sent_requests.entry(id_key(&id)).or_default();
+                    }
+                }
             }
         }
         self.log.raw(Dir::Out, bytes);
@@ -237,6 +244,12 @@ impl Session {
         Ok(())
     }
 
+    /// Drops queued messages that no step consumed (they stay in the log and were checked by
+    /// the oracles), so a case on a shared session never sees a previous case's leftovers.
+    pub fn clear_inbox(&mut self) {
+        self.inbox.clear();
+    }
+
     /// Closes the server's input.
     pub fn close_input(&mut self) {
         self.log
@@ -245,16 +258,18 @@ impl Session {
     }
 
     /// Waits for the response with exactly this id (`null`: an error with a null or missing id).
+    /// With `or_null_id`, an error with a null or missing id answers too.
     pub async fn wait_response(
         &mut self,
         id: &Value,
+        or_null_id: bool,
         deadline: Instant,
     ) -> Result<Incoming, WaitEnd> {
+        let null_ok = id.is_null() || or_null_id;
         let wanted = |m: &Incoming| match m.kind {
             MessageKind::Result | MessageKind::Error => match m.id() {
-                Some(got) if !id.is_null() => got == id,
-                Some(Value::Null) | None => id.is_null() && m.kind == MessageKind::Error,
-                Some(_) => false,
+                Some(Value::Null) | None => null_ok && m.kind == MessageKind::Error,
+                Some(got) => got == id,
             },
             _ => false,
         };
@@ -640,4 +655,29 @@ fn elicitation_content(schema: Option<&Value>) -> Value {
         }
     }
     Value::Object(out)
+}
+
+/// Ids that appear as `"id": <string or integer>` in raw bytes that do not parse as JSON.
+fn raw_ids(bytes: &[u8]) -> Vec<Value> {
+    static RE: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::bytes::Regex::new(r#""id"\s*:\s*("(?:[^"\\]|\\.)*"|-?[0-9]+)"#)
+            .expect("static regex compiles")
+    });
+    re.captures_iter(bytes)
+        .filter_map(|c| c.get(1))
+        .filter_map(|m| serde_json::from_slice::<Value>(m.as_bytes()).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_from_broken_bytes() {
+        let ids = raw_ids(b"{\"jsonrpc\":\"2.0\",\"id\":\"a\\\"b\",\"x\":[[[[\xff");
+        assert_eq!(ids, vec![json!("a\"b")]);
+        assert_eq!(raw_ids(b"{\"id\": -12,"), vec![json!(-12)]);
+    }
 }

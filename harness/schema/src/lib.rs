@@ -12,6 +12,9 @@
 
 mod methods;
 
+#[doc(hidden)]
+pub mod fuzzing;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::OnceLock;

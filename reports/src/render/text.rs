@@ -1,6 +1,11 @@
-//! The plain-text summary printed at the end of a run: totals, then every failure with its
-//! requirement, expected and actual. Not the live progress display (that is the harness's).
+//! The plain-text summary printed at the end of a run: every failure with its requirement,
+//! expected and actual, then the totals. Not the live progress display (that is the harness's).
+//!
+//! Much of a report's text comes from the server under test (its name, error messages, stray
+//! output), so every string is written through [`clean`]: control characters and bidirectional
+//! overrides are shown escaped, and cannot move the cursor, recolour the terminal or break a line.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use crate::{Outcome, RunReport};
@@ -23,20 +28,22 @@ pub fn summary(report: &RunReport, color: bool) -> String {
     let _ = writeln!(
         out,
         "mcpspec {} · protocol {} (negotiated: {})",
-        report.tool.version,
-        report.requested_protocol_version,
-        report
-            .negotiated_protocol_version
-            .as_deref()
-            .unwrap_or("none")
+        clean(&report.tool.version),
+        clean(&report.requested_protocol_version),
+        clean(
+            report
+                .negotiated_protocol_version
+                .as_deref()
+                .unwrap_or("none")
+        )
     );
     if let Some(info) = &report.server_info {
         let name = info.get("name").and_then(|v| v.as_str()).unwrap_or("?");
         let version = info.get("version").and_then(|v| v.as_str()).unwrap_or("?");
-        let _ = writeln!(out, "server: {name} {version}");
+        let _ = writeln!(out, "server: {} {}", clean(name), clean(version));
     }
     for note in &report.notes {
-        let _ = writeln!(out, "note: {note}");
+        let _ = writeln!(out, "note: {}", clean(note));
     }
     let problems: Vec<_> = report
         .cases
@@ -52,30 +59,53 @@ pub fn summary(report: &RunReport, color: bool) -> String {
         let _ = writeln!(out);
     }
     for case in problems {
-        let _ = writeln!(
-            out,
-            "{} {} [{} {}]",
-            paint(case.outcome),
-            case.id,
-            case.level.as_str(),
-            case.requirements.join(", ")
-        );
-        let _ = writeln!(out, "    {}", case.expectation);
-        let _ = writeln!(out, "    spec: {}", case.spec.url);
+        let mut tag = case.level.as_str().to_string();
+        if !case.requirements.is_empty() {
+            tag.push(' ');
+            tag.push_str(&clean(&case.requirements.join(", ")));
+        }
+        let _ = writeln!(out, "{} {} [{tag}]", paint(case.outcome), clean(&case.id));
+        let _ = writeln!(out, "    {}", clean(&case.expectation));
+        let _ = writeln!(out, "    spec: {}", clean(&case.spec.url));
         if let Some(reason) = &case.reason {
-            let _ = writeln!(out, "    reason: {reason}");
+            let _ = writeln!(out, "    reason: {}", clean(reason));
         }
         for f in case.findings.iter().take(3) {
-            let _ = writeln!(out, "    - {}", f.message);
-            let _ = writeln!(out, "      expected: {}", f.expected);
-            let _ = writeln!(out, "      actual:   {}", f.actual);
+            let _ = writeln!(out, "    - {}", clean(&f.message));
+            let _ = writeln!(out, "      expected: {}", clean(&f.expected));
+            let _ = writeln!(out, "      actual:   {}", clean(&f.actual));
             if let Some(seen) = &f.observed_in {
-                let _ = writeln!(out, "      seen in:  {seen}");
+                let _ = writeln!(out, "      seen in:  {}", clean(seen));
             }
         }
         if case.findings.len() > 3 {
             let _ = writeln!(out, "    ... and {} more", case.findings.len() - 3);
         }
+    }
+    let untestable: Vec<_> = report
+        .cases
+        .iter()
+        .filter(|c| c.outcome == Outcome::Untestable)
+        .collect();
+    if !untestable.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "could not test:");
+        for case in untestable {
+            let _ = writeln!(
+                out,
+                "  {} {}: {}",
+                paint(case.outcome),
+                case.id,
+                clean(case.reason.as_deref().unwrap_or("no reason given"))
+            );
+        }
+    }
+    let not_applicable = report.summary.count(Outcome::NotApplicable);
+    if not_applicable > 0 {
+        let _ = writeln!(
+            out,
+            "{not_applicable} case(s) not applicable (capability not declared or other transport); see report.json"
+        );
     }
     let _ = writeln!(out);
     let totals: Vec<String> = Outcome::ALL
@@ -83,12 +113,58 @@ pub fn summary(report: &RunReport, color: bool) -> String {
         .filter(|o| report.summary.count(**o) > 0)
         .map(|o| format!("{} {}", report.summary.count(*o), paint(*o)))
         .collect();
-    let _ = writeln!(
-        out,
-        "{} cases: {} ({} ms)",
-        report.summary.cases,
-        totals.join(", "),
-        report.duration_ms
-    );
+    if totals.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} cases ({} ms)",
+            report.summary.cases, report.duration_ms
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "{} cases: {} ({} ms)",
+            report.summary.cases,
+            totals.join(", "),
+            report.duration_ms
+        );
+    }
     out
+}
+
+/// `text` with every control character (line breaks and escapes included) and every
+/// bidirectional-override character written as a visible Rust-style escape such as `\n` or
+/// `\u{1b}`. Borrowed unchanged when there is nothing to escape.
+fn clean(text: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean;
+
+    #[test]
+    fn clean_escapes_controls_and_bidi_overrides_only() {
+        assert_eq!(clean("plain · ключ🔑"), "plain · ключ🔑");
+        assert!(matches!(clean("plain"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(clean("a\nb\tc\r"), "a\\nb\\tc\\r");
+        assert_eq!(clean("\u{1b}[2J"), "\\u{1b}[2J");
+        assert_eq!(clean("x\u{7}\u{0}\u{9b}"), "x\\u{7}\\u{0}\\u{9b}");
+        assert_eq!(clean("abc\u{202e}fed"), "abc\\u{202e}fed");
+        assert_eq!(clean("back\\slash"), "back\\slash");
+    }
 }

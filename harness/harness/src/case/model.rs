@@ -205,6 +205,10 @@ pub struct Expect {
         with = "double_option"
     )]
     pub response_to: Option<Value>,
+    /// `or_null_id`, with `response_to`: an error whose id is null or missing also answers (a
+    /// server that cannot read a request's id answers with a null id).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub or_null_id: bool,
     /// `notification`, if set, waits for a server notification with this method.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notification: Option<String>,

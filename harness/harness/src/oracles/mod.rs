@@ -133,7 +133,7 @@ pub const ORACLES: &[OracleDef] = &[
         page: "basic",
         anchor: "messages",
         statement: "Messages MUST conform to the schema of the revision (schema.ts is the source of truth).",
-        knob: "tools-list-invalid-schema",
+        knob: "initialize-missing-server-info",
         stdio_only: false,
     },
     OracleDef {

@@ -1,0 +1,146 @@
+//! The command line as a user meets it: exit codes, one-line usage errors, and a full run
+//! against the reference server that writes report.json and transcripts.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn mcpspec(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mcpspec"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run mcpspec")
+}
+
+fn fixture() -> PathBuf {
+    let exe = PathBuf::from(env!("CARGO_BIN_EXE_mcpspec"));
+    let bin = exe.with_file_name("mcpspec-fixture-server");
+    if !bin.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let ok = Command::new(cargo)
+            .args(["build", "-p", "mcpspec-fixture-server"])
+            .status()
+            .expect("cargo build")
+            .success();
+        assert!(ok);
+    }
+    bin
+}
+
+fn stderr_line(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).trim().to_string()
+}
+
+#[test]
+fn missing_command_is_a_usage_error() {
+    let out = mcpspec(&["run"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn bad_env_flag_is_one_line_and_exit_2() {
+    let out = mcpspec(&["run", "--env", "NOEQUALS", "--", "true"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_line(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("NAME=VALUE"), "{err}");
+}
+
+#[test]
+fn unknown_program_exits_3() {
+    let out = mcpspec(&["run", "--", "/nonexistent/mcpspec-no-such-server"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_line(&out));
+    assert_eq!(stderr_line(&out).lines().count(), 1);
+}
+
+#[test]
+fn empty_selection_exits_4() {
+    let f = fixture();
+    let out = mcpspec(&[
+        "run",
+        "--case",
+        "no.such.case.*",
+        "--skip",
+        "oracle.*",
+        "--",
+        f.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr_line(&out));
+}
+
+#[test]
+fn list_and_explain() {
+    let out = mcpspec(&["list"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().count() >= 40, "{text}");
+    assert!(text.contains("oracle.schema-valid"));
+    let first = text
+        .lines()
+        .next()
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    let out = mcpspec(&["explain", &first]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("https://"));
+    let out = mcpspec(&["explain", "no.such.case"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn full_run_clean_and_under_a_knob() {
+    let f = fixture();
+    let dir = std::env::temp_dir().join(format!("mcpspec-cli-test-{}", std::process::id()));
+    let out_dir = dir.join("out");
+    let json = dir.join("copy.json");
+    let out = mcpspec(&[
+        "run",
+        "--timeout-ms",
+        "2000",
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+        "--",
+        f.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        stderr_line(&out)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["format_version"], 1);
+    assert_eq!(report["summary"]["totals"]["fail"], 0);
+    assert!(json.exists());
+    assert!(out_dir.join("transcripts").read_dir().unwrap().count() > 10);
+
+    let out = mcpspec(&[
+        "run",
+        "--timeout-ms",
+        "2000",
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--case",
+        "ping",
+        "--",
+        f.to_str().unwrap(),
+        "--bug",
+        "ping-result-not-empty",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("PING-001"),
+        "the failure names its requirement:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("expected:") && stdout.contains("actual:"),
+        "{stdout}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
