@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole CI: formatting, lints, the dependency-direction rule, the test suite (the README's
-# test command), then the interop run against third-party servers.
+# test command), the interop run against third-party servers, and a time-boxed fuzz smoke run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +20,11 @@ done
 
 echo "== tests"
 cargo test --locked --workspace
+# The schema/codec agreement part of the fuzz corpus replay needs the schema's `fuzzing` feature.
+cargo test --locked -p mcpspec-schema --features fuzzing --test fuzz_corpus
 
 echo "== interop"
 bash ci/interop.sh
+
+echo "== fuzz smoke"
+MCPSPEC_FUZZ_INSTALL=1 FUZZ_SECONDS="${FUZZ_SECONDS:-30}" bash ci/fuzz-smoke.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Time-boxed libFuzzer run of every fuzz target in fuzz/ (optional, not part of ci/check.sh).
+# Time-boxed libFuzzer run of every fuzz target in fuzz/ (ci/check.sh runs it with FUZZ_SECONDS=30).
 #
 # Needs a nightly toolchain and cargo-fuzz. Without them it prints SKIPPED and exits 0;
 # MCPSPEC_FUZZ_INSTALL=1 installs cargo-fuzz first (`cargo install cargo-fuzz --locked`).

@@ -15,6 +15,6 @@ fi
 export MCPSPEC_INTEROP_NODE_MODULES="$here/node_modules"
 export MCPSPEC_INTEROP_VENV="$here/.venv"
 
-echo "== interop: mcpspec against server-everything and mcp-server-time (stdio)"
+echo "== interop: mcpspec against server-everything, server-filesystem, server-memory and mcp-server-time (stdio)"
 cd "$root"
 cargo test --locked -p mcpspec-harness --test golden -- --test-threads=1 interop_

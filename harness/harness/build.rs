@@ -49,6 +49,12 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     };
     for e in entries.flatten() {
         let p = e.path();
+        // Folders starting with `_` hold data about the cases (the catalogue), not cases.
+        if p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('_'))
+        {
+            continue;
+        }
         if p.is_dir() {
             println!("cargo:rerun-if-changed={}", p.display());
             collect(&p, out);

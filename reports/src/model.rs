@@ -44,6 +44,9 @@ pub struct RunReport {
     /// Per capability (or area), what could not be tested and why.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub could_not_test: BTreeMap<String, Vec<String>>,
+    /// Per tool name: whether the harness called it and why (the side-effect guard).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tools: BTreeMap<String, String>,
     /// Every case and oracle pseudo-case, sorted by ID.
     pub cases: Vec<CaseResult>,
     /// Totals per outcome.

@@ -220,6 +220,7 @@ fn a_report_built_in_code_validates() {
         selection: Selection::default(),
         notes: Vec::new(),
         could_not_test: Default::default(),
+        tools: Default::default(),
         cases: Vec::new(),
         summary: Summary::of(&[]),
     };

@@ -24,6 +24,8 @@ pub enum Command {
     List(ListArgs),
     /// Show one case or oracle in full: its requirement, spec link and steps.
     Explain(ExplainArgs),
+    /// Show, per requirement ID of the catalogue, the cases and oracles that cover it, or why none does.
+    Coverage(CoverageArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -107,6 +109,15 @@ pub struct RunArgs {
     /// Largest server message read, in bytes; longer lines are reported and skipped.
     #[arg(long, value_name = "N", default_value_t = 16 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1024..=(1u64 << 31)))]
     pub max_message_bytes: u64,
+    /// Also call tools whose name matches GLOB (by default only tools annotated readOnlyHint: true are called).
+    #[arg(long, value_name = "GLOB")]
+    pub allow_tool: Vec<String>,
+    /// Call every tool the server lists, whatever it may do (only for servers in a sandbox).
+    #[arg(long)]
+    pub call_all_tools: bool,
+    /// How many cases that need their own server process run at once (default: number of cores).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub jobs: Option<u64>,
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
@@ -163,6 +174,14 @@ impl RunArgs {
         config.client.sampling = caps.contains(&ClientCap::Sampling);
         config.client.elicitation = caps.contains(&ClientCap::Elicitation);
         config.client.root_uris = self.root.clone();
+        for g in &self.allow_tool {
+            globset::Glob::new(g).map_err(|e| format!("--allow-tool {g:?}: {e}"))?;
+        }
+        config.tools.allow = self.allow_tool.clone();
+        config.tools.call_all = self.call_all_tools;
+        if let Some(j) = self.jobs {
+            config.jobs = j as usize;
+        }
         config.client.sampling_reply = match self.sampling_reply {
             SamplingArg::Text => SamplingReply::default(),
             SamplingArg::Decline => SamplingReply::Decline,
@@ -199,4 +218,17 @@ pub struct ExplainArgs {
     /// Look in the case files in DIR instead of the built-in cases.
     #[arg(long, value_name = "DIR")]
     pub cases: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CoverageArgs {
+    /// Count the case files in DIR instead of the built-in cases.
+    #[arg(long, value_name = "DIR")]
+    pub cases: Option<PathBuf>,
+    /// Use this catalogue file instead of the built-in one (cases/_catalogue/2025-06-18.json).
+    #[arg(long, value_name = "FILE")]
+    pub catalogue: Option<PathBuf>,
+    /// List only the IDs that no case or oracle covers.
+    #[arg(long)]
+    pub uncovered: bool,
 }

@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Command::Run(run) => run_command(run),
         Command::List(list) => list_command(list),
         Command::Explain(explain) => explain_command(explain),
+        Command::Coverage(coverage) => coverage_command(coverage),
     };
     ExitCode::from(code as u8)
 }
@@ -200,4 +201,33 @@ fn explain_command(explain: args::ExplainArgs) -> i32 {
         "no case or oracle with id {:?} (see `mcpspec list`)",
         explain.id
     ))
+}
+
+fn coverage_command(args: args::CoverageArgs) -> i32 {
+    use mcpspec_harness::coverage::{Catalogue, compute};
+    let catalogue = match &args.catalogue {
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(text) => Catalogue::parse(&text),
+            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        },
+        None => Catalogue::embedded(),
+    };
+    let catalogue = match catalogue {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    let mut config =
+        mcpspec_harness::RunConfig::new(mcpspec_harness::Target::Stdio(Default::default()));
+    config.cases_dir = args.cases.clone();
+    let cases: Vec<_> = match mcpspec_harness::load_cases(&config) {
+        Ok(c) => c.into_iter().map(|l| l.case).collect(),
+        Err(e) => return usage_error(e),
+    };
+    let report = compute(&catalogue, &cases, mcpspec_harness::oracles::ORACLES);
+    print!("{}", report.render(args.uncovered));
+    if report.unexplained().is_empty() && report.unknown.is_empty() {
+        exit_code::SUCCESS
+    } else {
+        exit_code::CONFORMANCE_FAILURES
+    }
 }

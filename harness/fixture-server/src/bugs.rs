@@ -4,313 +4,276 @@
 //!
 //! # Adding a knob
 //!
-//! 1. Add one `bool` field to [`Bugs`], documented as "`field_name`, if set, causes the server
-//!    to ...". Name the field after the kebab-case knob with `-` turned into `_`.
-//! 2. Add one `("kebab-name", "one-line description")` line to [`KNOBS`], in the same position.
-//! 3. Add one arm to `Bugs::flag_mut` that maps the kebab name to the field. The unit test below
-//!    fails if an entry of [`KNOBS`] cannot be enabled, so a forgotten arm is caught at once.
-//! 4. Implement the behaviour next to the clean code it changes (the writer in `output.rs` for
-//!    anything about how messages look on the wire, `server.rs` for lifecycle and envelopes,
-//!    `features.rs` for method results), guarded by `if bugs.field_name`.
-//! 5. Add the knob to the expected list in this module's test and to the contract table that
-//!    case files rely on (`"self_test": { "breaks_with": "kebab-name" }`).
+//! 1. Add one line `field_name = "kebab-name", "one-line description";` to the `knobs!` table
+//!    below. The field, its documentation, the [`KNOBS`] entry `--list-bugs` prints and the
+//!    name lookup behind `--bug` all come from that line, so they cannot drift apart.
+//!    Name the field after the kebab-case knob with `-` turned into `_`.
+//! 2. Implement the behaviour next to the clean code it changes, guarded by `if bugs.field_name`:
+//!    the writer in `output.rs` for anything about how messages look on the wire, `server.rs` for
+//!    lifecycle, envelopes and notifications, `workers.rs` for work done on other threads (slow
+//!    calls, requests to the client, the clock), and the `features` modules for method results.
+//! 3. Add the knob to the expected list in this module's test and to the contract table that
+//!    case files rely on (`"self_test": { "breaks_with": "kebab-name" }`), and give it an
+//!    end-to-end test in `tests/` that shows the misbehaviour on the wire.
 
-/// The set of enabled misbehaviours. The default (all `false`) is a correct 2025-06-18 server.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Bugs {
-    /// `wrong_jsonrpc_version`, if set, causes the server to put `"jsonrpc":"1.0"` in every response.
-    pub wrong_jsonrpc_version: bool,
-    /// `stringify_ids`, if set, causes the server to echo integer request ids as strings.
-    pub stringify_ids: bool,
-    /// `coerce_string_ids`, if set, causes the server to echo all-digit string ids as integers and
-    /// the empty-string id as `null`.
-    pub coerce_string_ids: bool,
-    /// `ascii_only_ids`, if set, causes the server to replace non-ASCII characters of string ids
-    /// with `?` when echoing them.
-    pub ascii_only_ids: bool,
-    /// `truncate_long_ids`, if set, causes the server to echo string ids longer than 255 bytes cut
-    /// down to 255 bytes.
-    pub truncate_long_ids: bool,
-    /// `result_and_error`, if set, causes the server to add `"result":{}` to every error response.
-    pub result_and_error: bool,
-    /// `empty_result_as_null`, if set, causes the server to send every empty result as `null`.
-    pub empty_result_as_null: bool,
-    /// `error_code_as_string`, if set, causes the server to send error codes as JSON strings.
-    pub error_code_as_string: bool,
-    /// `error_message_multiline`, if set, causes the server to replace every error message with a
-    /// long multi-line fake stack trace.
-    pub error_message_multiline: bool,
-    /// `respond_to_notifications`, if set, causes the server to answer every notification with a
-    /// response whose id is `null` and whose result is `{}`.
-    pub respond_to_notifications: bool,
-    /// `unknown_method_wrong_code`, if set, causes the server to answer unknown methods with -32603
-    /// instead of -32601.
-    pub unknown_method_wrong_code: bool,
-    /// `crash_on_parse_error`, if set, causes the server to exit with status 1 on unparseable input.
-    pub crash_on_parse_error: bool,
-    /// `parse_error_silent`, if set, causes the server to ignore unparseable input without a reply.
-    pub parse_error_silent: bool,
-    /// `lenient_envelope`, if set, causes the server to serve requests whose `jsonrpc` member is
-    /// missing or not `"2.0"`.
-    pub lenient_envelope: bool,
-    /// `crash_on_invalid_request`, if set, causes the server to exit with status 1 on any
-    /// structurally invalid request object.
-    pub crash_on_invalid_request: bool,
-    /// `null_id_executed`, if set, causes the server to serve a request whose id is `null`.
-    pub null_id_executed: bool,
-    /// `accept_positional_params`, if set, causes the server to treat array params as if absent.
-    pub accept_positional_params: bool,
-    /// `crash_on_batch`, if set, causes the server to exit with status 1 on a top-level JSON array.
-    pub crash_on_batch: bool,
-    /// `reject_unknown_meta`, if set, causes the server to answer -32602 to any request whose
-    /// `params._meta` has a key other than `progressToken`.
-    pub reject_unknown_meta: bool,
-    /// `ping_rejects_params`, if set, causes the server to answer -32602 to a ping with any params.
-    pub ping_rejects_params: bool,
-    /// `bad_meta_key`, if set, causes the server to put `"_meta":{"bad key!":1}` in the initialize
-    /// result.
-    pub bad_meta_key: bool,
-    /// `initialize_missing_server_info`, if set, causes the server to leave `serverInfo` out of the
-    /// initialize result.
-    pub initialize_missing_server_info: bool,
-    /// `echo_wrong_protocol_version`, if set, causes the server to answer a request for 2025-06-18
-    /// with 2025-03-26.
-    pub echo_wrong_protocol_version: bool,
-    /// `echo_any_protocol_version`, if set, causes the server to echo whatever protocol version
-    /// string the client asked for.
-    pub echo_any_protocol_version: bool,
-    /// `offer_oldest_version`, if set, causes the server to answer an unsupported version with
-    /// 2024-11-05 instead of 2025-06-18.
-    pub offer_oldest_version: bool,
-    /// `reject_unknown_capabilities`, if set, causes the server to answer -32602 to an initialize
-    /// whose client capabilities hold keys other than roots, sampling and elicitation.
-    pub reject_unknown_capabilities: bool,
-    /// `accept_incomplete_initialize`, if set, causes the server to answer an initialize that lacks
-    /// protocolVersion, capabilities or clientInfo as if it were complete.
-    pub accept_incomplete_initialize: bool,
-    /// `ping_requires_initialize`, if set, causes the server to answer -32600 to a ping sent before
-    /// initialize.
-    pub ping_requires_initialize: bool,
-    /// `crash_before_initialize`, if set, causes the server to exit with status 1 on a request
-    /// other than ping or initialize before initialize.
-    pub crash_before_initialize: bool,
-    /// `crash_on_second_initialize`, if set, causes the server to exit with status 1 on a second
-    /// initialize.
-    pub crash_on_second_initialize: bool,
-    /// `request_before_initialized`, if set, causes the server to send a roots/list request (id
-    /// `"srv-1"`) right after answering initialize, when the client declared roots.
-    pub request_before_initialized: bool,
-    /// `sampling_without_capability`, if set, causes the server to send sampling/createMessage (id
-    /// `"srv-s1"`) after notifications/initialized whatever the client declared.
-    pub sampling_without_capability: bool,
-    /// `reuse_server_request_ids`, if set, causes the server to send two ping requests that share
-    /// the id `"srv-dup"` after notifications/initialized.
-    pub reuse_server_request_ids: bool,
-    /// `undeclared_log_notification`, if set, causes the server to leave the logging capability
-    /// out of the initialize result while still sending its "ready" log message.
-    pub undeclared_log_notification: bool,
-    /// `notification_with_id`, if set, causes the server to put `"id":99` in the "ready" log
-    /// notification.
-    pub notification_with_id: bool,
-    /// `tools_list_invalid_schema`, if set, causes the server to list a tool whose inputSchema is
-    /// `{"type":"string"}`.
-    pub tools_list_invalid_schema: bool,
-    /// `duplicate_responses`, if set, causes the server to write every response twice.
-    pub duplicate_responses: bool,
-    /// `ignore_stdin_close`, if set, causes the server to keep running (asleep) after stdin ends.
-    pub ignore_stdin_close: bool,
-    /// `pretty_print_responses`, if set, causes the server to write responses as pretty-printed
-    /// multi-line JSON.
-    pub pretty_print_responses: bool,
-    /// `stdout_log_noise`, if set, causes the server to print "fixture server ready" to stdout at
-    /// start-up.
-    pub stdout_log_noise: bool,
-    /// `latin1_output`, if set, causes the server to write serverInfo.title with a raw 0xE9 byte,
-    /// which is not valid UTF-8.
-    pub latin1_output: bool,
-    /// `crlf_line_endings`, if set, causes the server to end output lines with "\r\n".
-    pub crlf_line_endings: bool,
-    /// `parse_each_read`, if set, causes the server to treat each read() of stdin as exactly one
-    /// message instead of splitting on newlines.
-    pub parse_each_read: bool,
-    /// `crash_on_blank_line`, if set, causes the server to exit with status 1 on an empty or
-    /// whitespace-only input line.
-    pub crash_on_blank_line: bool,
-    /// `ping_result_not_empty`, if set, causes the server to answer ping with `{"pong":true}`.
-    pub ping_result_not_empty: bool,
-    /// `slow_ping`, if set, causes the server to wait 3 s before answering ping.
-    pub slow_ping: bool,
+/// Declares [`Bugs`], [`KNOBS`] and the name lookup from one table of
+/// `field = "kebab-name", "description";` lines.
+macro_rules! knobs {
+    ($($field:ident = $name:literal, $doc:literal;)*) => {
+        /// The set of enabled misbehaviours. The default (all `false`) is a correct 2025-06-18
+        /// server. Each field is documented with its knob name and the misbehaviour it causes.
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        pub struct Bugs {
+            $(
+                #[doc = concat!("`", $name, "`: ", $doc, ".")]
+                pub $field: bool,
+            )*
+        }
+
+        /// Every knob as `(kebab-case name, one-line description)`, in the order of the
+        /// [`Bugs`] fields.
+        pub const KNOBS: &[(&str, &str)] = &[$(($name, $doc),)*];
+
+        impl Bugs {
+            /// The field behind the knob called `name`, or `None` for an unknown name.
+            fn flag_mut(&mut self, name: &str) -> Option<&mut bool> {
+                match name {
+                    $($name => Some(&mut self.$field),)*
+                    _ => None,
+                }
+            }
+        }
+    };
 }
 
-/// Every knob as `(kebab-case name, one-line description)`, in the order of the [`Bugs`] fields.
-pub const KNOBS: &[(&str, &str)] = &[
-    (
-        "wrong-jsonrpc-version",
-        "every response carries \"jsonrpc\":\"1.0\"",
-    ),
-    ("stringify-ids", "integer request ids are echoed as strings"),
-    (
-        "coerce-string-ids",
-        "all-digit string ids are echoed as integers, \"\" as null",
-    ),
-    (
-        "ascii-only-ids",
-        "non-ASCII characters in string ids are echoed as '?'",
-    ),
-    (
-        "truncate-long-ids",
-        "string ids longer than 255 bytes are echoed truncated to 255 bytes",
-    ),
-    (
-        "result-and-error",
-        "error responses also carry \"result\":{}",
-    ),
-    (
-        "empty-result-as-null",
-        "every empty result {} is sent as null",
-    ),
-    ("error-code-as-string", "error codes are sent as strings"),
-    (
-        "error-message-multiline",
-        "error messages are long multi-line fake stack traces",
-    ),
-    (
-        "respond-to-notifications",
-        "every notification gets a reply with id null and result {}",
-    ),
-    (
-        "unknown-method-wrong-code",
-        "unknown methods get -32603 instead of -32601",
-    ),
-    (
-        "crash-on-parse-error",
-        "unparseable input makes the process exit 1",
-    ),
-    (
-        "parse-error-silent",
-        "unparseable input is ignored without a reply",
-    ),
-    (
-        "lenient-envelope",
-        "requests with jsonrpc missing or not \"2.0\" are served",
-    ),
-    (
-        "crash-on-invalid-request",
-        "a structurally invalid request makes the process exit 1",
-    ),
-    (
-        "null-id-executed",
-        "a request with id null is served normally",
-    ),
-    (
-        "accept-positional-params",
-        "array params are accepted as if absent",
-    ),
-    (
-        "crash-on-batch",
-        "a top-level JSON array makes the process exit 1",
-    ),
-    (
-        "reject-unknown-meta",
-        "params._meta keys other than progressToken get -32602",
-    ),
-    ("ping-rejects-params", "ping with any params gets -32602"),
-    (
-        "bad-meta-key",
-        "the initialize result carries \"_meta\":{\"bad key!\":1}",
-    ),
-    (
-        "initialize-missing-server-info",
-        "the initialize result has no serverInfo",
-    ),
-    (
-        "echo-wrong-protocol-version",
-        "a request for 2025-06-18 is answered with 2025-03-26",
-    ),
-    (
-        "echo-any-protocol-version",
-        "any requested protocol version is echoed back",
-    ),
-    (
-        "offer-oldest-version",
-        "an unsupported version is answered with 2024-11-05",
-    ),
-    (
-        "reject-unknown-capabilities",
-        "client capabilities other than roots/sampling/elicitation get -32602",
-    ),
-    (
-        "accept-incomplete-initialize",
-        "an initialize missing required params is answered normally",
-    ),
-    (
-        "ping-requires-initialize",
-        "ping before initialize gets -32600",
-    ),
-    (
-        "crash-before-initialize",
-        "a request other than ping/initialize before initialize exits 1",
-    ),
-    (
-        "crash-on-second-initialize",
-        "a second initialize makes the process exit 1",
-    ),
-    (
-        "request-before-initialized",
-        "roots/list (id \"srv-1\") is sent before notifications/initialized",
-    ),
-    (
-        "sampling-without-capability",
-        "sampling/createMessage (id \"srv-s1\") is sent whatever the client declared",
-    ),
-    (
-        "reuse-server-request-ids",
-        "two server pings share the id \"srv-dup\"",
-    ),
-    (
-        "undeclared-log-notification",
-        "logging is not declared but the ready log message is sent",
-    ),
-    (
-        "notification-with-id",
-        "the ready log notification carries \"id\":99",
-    ),
-    (
-        "tools-list-invalid-schema",
-        "tools/list has a tool whose inputSchema is {\"type\":\"string\"}",
-    ),
-    ("duplicate-responses", "every response is written twice"),
-    (
-        "ignore-stdin-close",
-        "the process keeps running after stdin EOF",
-    ),
-    (
-        "pretty-print-responses",
-        "responses are written as pretty-printed multi-line JSON",
-    ),
-    (
-        "stdout-log-noise",
-        "\"fixture server ready\" is printed to stdout at start-up",
-    ),
-    (
-        "latin1-output",
-        "serverInfo.title is written with a raw 0xE9 byte (invalid UTF-8)",
-    ),
-    ("crlf-line-endings", "output lines end with \"\\r\\n\""),
-    (
-        "parse-each-read",
-        "each read() of stdin is treated as exactly one message",
-    ),
-    (
-        "crash-on-blank-line",
-        "an empty or whitespace-only input line makes the process exit 1",
-    ),
-    (
-        "ping-result-not-empty",
-        "ping is answered with {\"pong\":true}",
-    ),
-    ("slow-ping", "ping is answered after 3 s"),
-];
+knobs! {
+    wrong_jsonrpc_version = "wrong-jsonrpc-version",
+        r#"every response carries "jsonrpc":"1.0""#;
+    stringify_ids = "stringify-ids",
+        "integer request ids are echoed as strings";
+    coerce_string_ids = "coerce-string-ids",
+        r#"all-digit string ids are echoed as integers, "" as null"#;
+    ascii_only_ids = "ascii-only-ids",
+        "non-ASCII characters in string ids are echoed as '?'";
+    truncate_long_ids = "truncate-long-ids",
+        "string ids longer than 255 bytes are echoed truncated to 255 bytes";
+    result_and_error = "result-and-error",
+        r#"error responses also carry "result":{}"#;
+    empty_result_as_null = "empty-result-as-null",
+        "every empty result {} is sent as null";
+    error_code_as_string = "error-code-as-string",
+        "error codes are sent as strings";
+    error_message_multiline = "error-message-multiline",
+        "error messages are long multi-line fake stack traces";
+    respond_to_notifications = "respond-to-notifications",
+        "every notification gets a reply with id null and result {}";
+    unknown_method_wrong_code = "unknown-method-wrong-code",
+        "unknown methods get -32603 instead of -32601";
+    crash_on_parse_error = "crash-on-parse-error",
+        "unparseable input makes the process exit 1";
+    parse_error_silent = "parse-error-silent",
+        "unparseable input is ignored without a reply";
+    lenient_envelope = "lenient-envelope",
+        r#"requests with jsonrpc missing or not "2.0" are served"#;
+    crash_on_invalid_request = "crash-on-invalid-request",
+        "a structurally invalid request makes the process exit 1";
+    null_id_executed = "null-id-executed",
+        "a request with id null is served normally";
+    accept_positional_params = "accept-positional-params",
+        "array params are accepted as if absent";
+    crash_on_batch = "crash-on-batch",
+        "a top-level JSON array makes the process exit 1";
+    reject_unknown_meta = "reject-unknown-meta",
+        "params._meta keys other than progressToken get -32602";
+    ping_rejects_params = "ping-rejects-params",
+        "ping with any params gets -32602";
+    bad_meta_key = "bad-meta-key",
+        r#"the initialize result carries "_meta":{"bad key!":1}"#;
+    initialize_missing_server_info = "initialize-missing-server-info",
+        "the initialize result has no serverInfo";
+    echo_wrong_protocol_version = "echo-wrong-protocol-version",
+        "a request for 2025-06-18 is answered with 2025-03-26";
+    echo_any_protocol_version = "echo-any-protocol-version",
+        "any requested protocol version is echoed back";
+    offer_oldest_version = "offer-oldest-version",
+        "an unsupported version is answered with 2024-11-05";
+    reject_unknown_capabilities = "reject-unknown-capabilities",
+        "client capabilities other than roots/sampling/elicitation get -32602";
+    accept_incomplete_initialize = "accept-incomplete-initialize",
+        "an initialize missing required params is answered normally";
+    ping_requires_initialize = "ping-requires-initialize",
+        "ping before initialize gets -32600";
+    crash_before_initialize = "crash-before-initialize",
+        "a request other than ping/initialize before initialize exits 1";
+    crash_on_second_initialize = "crash-on-second-initialize",
+        "a second initialize makes the process exit 1";
+    request_before_initialized = "request-before-initialized",
+        r#"roots/list (id "srv-1") is sent before notifications/initialized"#;
+    sampling_without_capability = "sampling-without-capability",
+        r#"sampling/createMessage (id "srv-s1") is sent whatever the client declared"#;
+    reuse_server_request_ids = "reuse-server-request-ids",
+        r#"two server pings share the id "srv-dup""#;
+    undeclared_log_notification = "undeclared-log-notification",
+        "logging is not declared but the ready log message is sent";
+    notification_with_id = "notification-with-id",
+        r#"the ready log notification carries "id":99"#;
+    tools_list_invalid_schema = "tools-list-invalid-schema",
+        r#"tools/list has a tool whose inputSchema is {"type":"string"}"#;
+    duplicate_responses = "duplicate-responses",
+        "every response is written twice";
+    ignore_stdin_close = "ignore-stdin-close",
+        "the process keeps running after stdin EOF";
+    pretty_print_responses = "pretty-print-responses",
+        "responses are written as pretty-printed multi-line JSON";
+    stdout_log_noise = "stdout-log-noise",
+        r#""fixture server ready" is printed to stdout at start-up"#;
+    latin1_output = "latin1-output",
+        "serverInfo.title is written with a raw 0xE9 byte (invalid UTF-8)";
+    crlf_line_endings = "crlf-line-endings",
+        r#"output lines end with "\r\n""#;
+    parse_each_read = "parse-each-read",
+        "each read() of stdin is treated as exactly one message";
+    crash_on_blank_line = "crash-on-blank-line",
+        "an empty or whitespace-only input line makes the process exit 1";
+    ping_result_not_empty = "ping-result-not-empty",
+        r#"ping is answered with {"pong":true}"#;
+    slow_ping = "slow-ping",
+        "ping is answered after 3 s";
+    tools_duplicate_names = "tools-duplicate-names",
+        r#"tools/list returns "echo" a second time on the last page"#;
+    tools_bad_output_schema = "tools-bad-output-schema",
+        r#"add's outputSchema is {"type":"array"}"#;
+    tools_missing_structured_content = "tools-missing-structured-content",
+        "add's result has no structuredContent";
+    tools_structured_content_mismatch = "tools-structured-content-mismatch",
+        r#"add's structuredContent is {"sum":"three"}"#;
+    tools_no_text_fallback = "tools-no-text-fallback",
+        "add's result has an empty content array (no serialised JSON text block)";
+    tools_unknown_tool_result = "tools-unknown-tool-result",
+        "an unknown tool name gets an isError result instead of an error";
+    tools_invalid_args_succeed = "tools-invalid-args-succeed",
+        "invalid tool arguments get a normal success result";
+    tools_crash_on_invalid_args = "tools-crash-on-invalid-args",
+        "invalid tool arguments make the process exit 1";
+    tools_call_missing_content = "tools-call-missing-content",
+        "every tools/call result lacks content";
+    tools_require_arguments = "tools-require-arguments",
+        "tools/call without an arguments member gets -32602";
+    tools_bad_annotations = "tools-bad-annotations",
+        r#"echo's annotations.readOnlyHint is the string "yes""#;
+    tools_fail_as_error = "tools-fail-as-error",
+        "the fail tool answers with a -32603 error instead of an isError result";
+    content_bad_base64 = "content-bad-base64",
+        r#"mixed_content's image data is "%%not-base64%%""#;
+    content_bad_mime = "content-bad-mime",
+        r#"mixed_content's image mimeType is "png""#;
+    content_unknown_type = "content-unknown-type",
+        r#"mixed_content adds a block of type "video""#;
+    content_bad_annotations = "content-bad-annotations",
+        r#"the text block's annotations are {audience:["robot"], priority:2}"#;
+    content_bad_last_modified = "content-bad-last-modified",
+        r#"the text block's annotations.lastModified is "yesterday""#;
+    content_text_and_blob = "content-text-and-blob",
+        "mixed_content's embedded resource carries both text and blob";
+    no_resources_capability = "no-resources-capability",
+        "the resources capability is not declared (resources are still served)";
+    resources_missing_name = "resources-missing-name",
+        "resources/list returns a resource without name";
+    resources_duplicate_uri = "resources-duplicate-uri",
+        "resources/list returns fixture://greeting twice, on different pages";
+    resources_read_missing_uri = "resources-read-missing-uri",
+        "resources/read contents items lack uri";
+    resources_unknown_uri_wrong_code = "resources-unknown-uri-wrong-code",
+        "an unknown resource URI gets -32603";
+    resources_unknown_uri_empty = "resources-unknown-uri-empty",
+        "an unknown resource URI gets {contents: []}";
+    resources_bad_template = "resources-bad-template",
+        r#"the resource template is "fixture://items/{id""#;
+    resources_subscribe_fails = "resources-subscribe-fails",
+        "resources/subscribe gets -32601 though subscribe is declared";
+    resources_updated_unsubscribed = "resources-updated-unsubscribed",
+        "unsolicited resources/updated for fixture://greeting after initialized and resources/list";
+    resources_updates_after_unsubscribe = "resources-updates-after-unsubscribe",
+        "clock updates continue after unsubscribe";
+    resources_bad_uri = "resources-bad-uri",
+        r#"resources/list returns a resource whose uri is "not a uri""#;
+    resources_traversal = "resources-traversal",
+        r#"resources/read of a URI containing ".." returns a passwd line"#;
+    resources_crash_on_bad_uri = "resources-crash-on-bad-uri",
+        "a malformed resource URI makes the process exit 1";
+    resources_wrong_size = "resources-wrong-size",
+        "greeting's size is 500";
+    prompts_duplicate_names = "prompts-duplicate-names",
+        "prompts/list returns greet twice";
+    prompts_bad_role = "prompts-bad-role",
+        r#"prompts/get messages use role "system""#;
+    prompts_unknown_name_result = "prompts-unknown-name-result",
+        "an unknown prompt name gets a result with one message";
+    prompts_missing_arg_accepted = "prompts-missing-arg-accepted",
+        "a missing required prompt argument gets a normal result";
+    prompts_non_string_arg_accepted = "prompts-non-string-arg-accepted",
+        "a non-string prompt argument value is converted and accepted";
+    prompts_crash_on_injection = "prompts-crash-on-injection",
+        r#"a prompt argument value containing "{{" makes the process exit 1"#;
+    logging_setlevel_fails = "logging-setlevel-fails",
+        "logging/setLevel gets -32602 for every level";
+    logging_invalid_level_accepted = "logging-invalid-level-accepted",
+        "logging/setLevel with an invalid level gets {}";
+    logging_ignores_level = "logging-ignores-level",
+        "log messages below the set level are still sent";
+    logging_bad_level_value = "logging-bad-level-value",
+        r#"log notifications carry level "verbose""#;
+    completion_too_many_values = "completion-too-many-values",
+        "completion returns 150 values";
+    completion_total_too_small = "completion-total-too-small",
+        "completion total is 0 while values are returned";
+    completion_values_not_strings = "completion-values-not-strings",
+        "completion values are numbers";
+    completion_reject_context = "completion-reject-context",
+        "completion with context.arguments gets -32602";
+    completion_unknown_prompt_empty = "completion-unknown-prompt-empty",
+        "an unknown prompt ref gets {completion:{values:[]}}";
+    completion_missing_argument_accepted = "completion-missing-argument-accepted",
+        "completion without argument or argument.value gets an empty result";
+    completion_template_fails = "completion-template-fails",
+        "completion for ref/resource gets -32603";
+    pagination_repeat_items = "pagination-repeat-items",
+        "the second page of every list repeats the first page's items";
+    pagination_endless = "pagination-endless",
+        "the last page of every list has a nextCursor back to the first page";
+    pagination_invalid_cursor_accepted = "pagination-invalid-cursor-accepted",
+        "an unknown cursor returns the first page";
+    pagination_unstable_cursor = "pagination-unstable-cursor",
+        "the same cursor gives a different page every second call";
+    progress_wrong_token = "progress-wrong-token",
+        r#"progress notifications carry an integer token as a string ("x"+token for strings)"#;
+    progress_not_increasing = "progress-not-increasing",
+        "progress values are 2,1,3";
+    progress_after_response = "progress-after-response",
+        "one more progress notification follows the slow tool's response";
+    progress_without_token = "progress-without-token",
+        r#"the slow tool sends progress with token "unsolicited" when none was given"#;
+    cancel_ignored = "cancel-ignored",
+        "a cancelled slow call still sends its response";
+    cancel_crash = "cancel-crash",
+        "notifications/cancelled for an in-flight request makes the process exit 1";
+    cancel_reply_error = "cancel-reply-error",
+        "notifications/cancelled for an unknown id gets an error reply with id null";
+    sampling_bad_params = "sampling-bad-params",
+        "sampling/createMessage params lack maxTokens";
+    elicitation_bad_schema = "elicitation-bad-schema",
+        "the elicitation requestedSchema has a nested object property";
+    elicitation_ignores_validation = "elicitation-ignores-validation",
+        "accepted elicitation content that breaks the schema is used as valid";
+    roots_bad_params = "roots-bad-params",
+        r#"roots/list is sent with params {"cursor":5}"#;
+    elicitation_without_capability = "elicitation-without-capability",
+        "the elicit tool sends elicitation/create without the client capability";
+    roots_without_capability = "roots-without-capability",
+        "the roots tool sends roots/list without the client capability";
+    server_cancel_unknown_request = "server-cancel-unknown-request",
+        r#"after initialized, cancels "srv-never", a request the server never issued"#;
+}
 
 impl Bugs {
     /// Switches on the knob called `name` (kebab case, as listed in [`KNOBS`]).
@@ -337,60 +300,6 @@ impl Bugs {
             .map(|(name, _)| *name)
             .collect()
     }
-
-    /// The field behind the knob called `name`, or `None` for an unknown name.
-    fn flag_mut(&mut self, name: &str) -> Option<&mut bool> {
-        let flag = match name {
-            "wrong-jsonrpc-version" => &mut self.wrong_jsonrpc_version,
-            "stringify-ids" => &mut self.stringify_ids,
-            "coerce-string-ids" => &mut self.coerce_string_ids,
-            "ascii-only-ids" => &mut self.ascii_only_ids,
-            "truncate-long-ids" => &mut self.truncate_long_ids,
-            "result-and-error" => &mut self.result_and_error,
-            "empty-result-as-null" => &mut self.empty_result_as_null,
-            "error-code-as-string" => &mut self.error_code_as_string,
-            "error-message-multiline" => &mut self.error_message_multiline,
-            "respond-to-notifications" => &mut self.respond_to_notifications,
-            "unknown-method-wrong-code" => &mut self.unknown_method_wrong_code,
-            "crash-on-parse-error" => &mut self.crash_on_parse_error,
-            "parse-error-silent" => &mut self.parse_error_silent,
-            "lenient-envelope" => &mut self.lenient_envelope,
-            "crash-on-invalid-request" => &mut self.crash_on_invalid_request,
-            "null-id-executed" => &mut self.null_id_executed,
-            "accept-positional-params" => &mut self.accept_positional_params,
-            "crash-on-batch" => &mut self.crash_on_batch,
-            "reject-unknown-meta" => &mut self.reject_unknown_meta,
-            "ping-rejects-params" => &mut self.ping_rejects_params,
-            "bad-meta-key" => &mut self.bad_meta_key,
-            "initialize-missing-server-info" => &mut self.initialize_missing_server_info,
-            "echo-wrong-protocol-version" => &mut self.echo_wrong_protocol_version,
-            "echo-any-protocol-version" => &mut self.echo_any_protocol_version,
-            "offer-oldest-version" => &mut self.offer_oldest_version,
-            "reject-unknown-capabilities" => &mut self.reject_unknown_capabilities,
-            "accept-incomplete-initialize" => &mut self.accept_incomplete_initialize,
-            "ping-requires-initialize" => &mut self.ping_requires_initialize,
-            "crash-before-initialize" => &mut self.crash_before_initialize,
-            "crash-on-second-initialize" => &mut self.crash_on_second_initialize,
-            "request-before-initialized" => &mut self.request_before_initialized,
-            "sampling-without-capability" => &mut self.sampling_without_capability,
-            "reuse-server-request-ids" => &mut self.reuse_server_request_ids,
-            "undeclared-log-notification" => &mut self.undeclared_log_notification,
-            "notification-with-id" => &mut self.notification_with_id,
-            "tools-list-invalid-schema" => &mut self.tools_list_invalid_schema,
-            "duplicate-responses" => &mut self.duplicate_responses,
-            "ignore-stdin-close" => &mut self.ignore_stdin_close,
-            "pretty-print-responses" => &mut self.pretty_print_responses,
-            "stdout-log-noise" => &mut self.stdout_log_noise,
-            "latin1-output" => &mut self.latin1_output,
-            "crlf-line-endings" => &mut self.crlf_line_endings,
-            "parse-each-read" => &mut self.parse_each_read,
-            "crash-on-blank-line" => &mut self.crash_on_blank_line,
-            "ping-result-not-empty" => &mut self.ping_result_not_empty,
-            "slow-ping" => &mut self.slow_ping,
-            _ => return None,
-        };
-        Some(flag)
-    }
 }
 
 #[cfg(test)]
@@ -398,7 +307,7 @@ mod tests {
     use super::{Bugs, KNOBS};
 
     /// The knob table of the fixture-server contract, in its published order.
-    const CONTRACT: [&str; 46] = [
+    const CONTRACT: [&str; 113] = [
         "wrong-jsonrpc-version",
         "stringify-ids",
         "coerce-string-ids",
@@ -445,6 +354,73 @@ mod tests {
         "crash-on-blank-line",
         "ping-result-not-empty",
         "slow-ping",
+        "tools-duplicate-names",
+        "tools-bad-output-schema",
+        "tools-missing-structured-content",
+        "tools-structured-content-mismatch",
+        "tools-no-text-fallback",
+        "tools-unknown-tool-result",
+        "tools-invalid-args-succeed",
+        "tools-crash-on-invalid-args",
+        "tools-call-missing-content",
+        "tools-require-arguments",
+        "tools-bad-annotations",
+        "tools-fail-as-error",
+        "content-bad-base64",
+        "content-bad-mime",
+        "content-unknown-type",
+        "content-bad-annotations",
+        "content-bad-last-modified",
+        "content-text-and-blob",
+        "no-resources-capability",
+        "resources-missing-name",
+        "resources-duplicate-uri",
+        "resources-read-missing-uri",
+        "resources-unknown-uri-wrong-code",
+        "resources-unknown-uri-empty",
+        "resources-bad-template",
+        "resources-subscribe-fails",
+        "resources-updated-unsubscribed",
+        "resources-updates-after-unsubscribe",
+        "resources-bad-uri",
+        "resources-traversal",
+        "resources-crash-on-bad-uri",
+        "resources-wrong-size",
+        "prompts-duplicate-names",
+        "prompts-bad-role",
+        "prompts-unknown-name-result",
+        "prompts-missing-arg-accepted",
+        "prompts-non-string-arg-accepted",
+        "prompts-crash-on-injection",
+        "logging-setlevel-fails",
+        "logging-invalid-level-accepted",
+        "logging-ignores-level",
+        "logging-bad-level-value",
+        "completion-too-many-values",
+        "completion-total-too-small",
+        "completion-values-not-strings",
+        "completion-reject-context",
+        "completion-unknown-prompt-empty",
+        "completion-missing-argument-accepted",
+        "completion-template-fails",
+        "pagination-repeat-items",
+        "pagination-endless",
+        "pagination-invalid-cursor-accepted",
+        "pagination-unstable-cursor",
+        "progress-wrong-token",
+        "progress-not-increasing",
+        "progress-after-response",
+        "progress-without-token",
+        "cancel-ignored",
+        "cancel-crash",
+        "cancel-reply-error",
+        "sampling-bad-params",
+        "elicitation-bad-schema",
+        "elicitation-ignores-validation",
+        "roots-bad-params",
+        "elicitation-without-capability",
+        "roots-without-capability",
+        "server-cancel-unknown-request",
     ];
 
     #[test]
@@ -466,6 +442,17 @@ mod tests {
             let shown = format!("{bugs:?}");
             assert_eq!(shown.matches("true").count(), 1, "knob {name}: {shown}");
             assert_eq!(bugs.enabled_names(), vec![*name]);
+        }
+    }
+
+    #[test]
+    fn field_names_follow_the_knob_names() {
+        for (name, _) in KNOBS {
+            let mut bugs = Bugs::default();
+            bugs.enable(name).expect("known knob");
+            let field = name.replace('-', "_");
+            let shown = format!("{bugs:?}");
+            assert!(shown.contains(&format!("{field}: true")), "{name}: {shown}");
         }
     }
 

@@ -2,7 +2,9 @@
 //! it is a correct 2025-06-18 server; each `--bug NAME` switches on one named misbehaviour so that
 //! test cases can prove they detect it. It is not a general-purpose MCP server or SDK.
 //!
-//! This file holds only argument parsing and the read loop.
+//! This file holds only argument parsing and the read loop. The loop never blocks on a slow
+//! tool: long-running calls, requests to the client and the clock run on worker threads, and
+//! every message leaves through one locked writer.
 
 mod bugs;
 mod features;
@@ -10,6 +12,8 @@ mod input;
 mod output;
 mod protocol;
 mod server;
+mod shared;
+mod workers;
 
 use std::io::{self, Write};
 use std::process;
@@ -76,7 +80,7 @@ fn main() {
             let mut stdout = io::stdout().lock();
             for (name, doc) in KNOBS {
                 // A closed stdout (e.g. piped into `head`) is not worth an error.
-                if writeln!(stdout, "{name:<31} {doc}").is_err() {
+                if writeln!(stdout, "{name:<37} {doc}").is_err() {
                     break;
                 }
             }
@@ -94,7 +98,7 @@ fn serve(bugs: Bugs) -> i32 {
             enabled.join(", ")
         );
     }
-    let mut server = Server::new(bugs, io::stdout().lock());
+    let mut server = Server::new(bugs, io::stdout());
     let mut input = Input::new(io::stdin().lock(), bugs.parse_each_read);
     if let Err(e) = server.start() {
         eprintln!("mcpspec-fixture-server: cannot write to stdout: {e}");
@@ -118,6 +122,7 @@ fn serve(bugs: Bugs) -> i32 {
             }
         }
     }
+    server.shutdown();
     if bugs.ignore_stdin_close {
         loop {
             thread::sleep(Duration::from_secs(3600));

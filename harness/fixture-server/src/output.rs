@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use serde_json::{Map, Value, json};
 
 use crate::bugs::Bugs;
+use crate::protocol::Reply;
 
 /// serverInfo.title as the clean server sends it; `latin1-output` rewrites its last byte.
 pub const SERVER_TITLE: &str = "mcpspec fixture";
@@ -21,6 +22,12 @@ impl<W: Write> Writer<W> {
     /// A writer over `out` that applies the wire-level knobs in `bugs`.
     pub fn new(out: W, bugs: Bugs) -> Self {
         Writer { out, bugs }
+    }
+
+    /// What has been written so far (for unit tests over in-memory sinks).
+    #[cfg(test)]
+    pub fn sink(&self) -> &W {
+        &self.out
     }
 
     /// Sends a success response to the request whose id was `id`.
@@ -65,6 +72,18 @@ impl<W: Write> Writer<W> {
             msg.insert("result".into(), json!({}));
         }
         self.emit(&Value::Object(msg), true)
+    }
+
+    /// Sends a method's answer (result or error) to the request whose id was `id`.
+    pub fn reply(&mut self, id: &Value, reply: Reply) -> io::Result<()> {
+        match reply {
+            Reply::Result(result) => self.result(id, result),
+            Reply::Error {
+                code,
+                message,
+                data,
+            } => self.error(id, code, &message, data),
+        }
     }
 
     /// Sends a notification from the server.

@@ -68,9 +68,17 @@ pub enum Incoming {
     Notification {
         /// The method name.
         method: String,
+        /// The params member as sent, whatever its type.
+        params: Option<Value>,
     },
-    /// A response from the client to a request the server sent. Ignored.
-    ClientResponse,
+    /// A response from the client to a request the server sent (a `result` or `error` member
+    /// and no `method`), handed to whoever waits for it.
+    ClientResponse {
+        /// The id member as sent (`null` when absent).
+        id: Value,
+        /// The whole message.
+        message: Value,
+    },
     /// Not a valid request: answer with this error (id `null` unless a usable id was read).
     Invalid {
         /// The id to put in the error response.
@@ -80,6 +88,12 @@ pub enum Incoming {
         /// Why the message was rejected.
         message: String,
     },
+}
+
+/// The key under which a request id is tracked: its compact JSON text, so that `1` and `"1"`
+/// stay distinct.
+pub fn id_key(id: &Value) -> String {
+    id.to_string()
 }
 
 /// True for ids MCP allows in requests: strings and integers that fit 64 bits.
@@ -98,13 +112,17 @@ pub fn classify(value: &Value, bugs: &Bugs) -> Incoming {
     };
     let method = obj.get("method");
     if method.is_none() && (obj.contains_key("result") || obj.contains_key("error")) {
-        return Incoming::ClientResponse;
+        return Incoming::ClientResponse {
+            id: obj.get("id").cloned().unwrap_or(Value::Null),
+            message: value.clone(),
+        };
     }
     let Some(raw_id) = obj.get("id") else {
         // No id member: a notification when the method is a string, whatever else it holds.
         return match method {
             Some(Value::String(method)) => Incoming::Notification {
                 method: method.clone(),
+                params: obj.get("params").cloned(),
             },
             _ => invalid(Value::Null, "method must be a string"),
         };
@@ -248,16 +266,25 @@ mod tests {
         assert_eq!(
             sort(json!({"jsonrpc":"2.0","method":"notifications/cancelled","params":42})),
             Incoming::Notification {
-                method: "notifications/cancelled".into()
+                method: "notifications/cancelled".into(),
+                params: Some(json!(42))
             }
         );
+        let answer = json!({"jsonrpc":"2.0","id":"srv-1","result":{}});
         assert_eq!(
-            sort(json!({"jsonrpc":"2.0","id":"srv-1","result":{}})),
-            Incoming::ClientResponse
+            sort(answer.clone()),
+            Incoming::ClientResponse {
+                id: json!("srv-1"),
+                message: answer
+            }
         );
+        let refusal = json!({"jsonrpc":"2.0","id":"srv-1","error":{"code":-1,"message":"no"}});
         assert_eq!(
-            sort(json!({"jsonrpc":"2.0","id":"srv-1","error":{"code":-1,"message":"no"}})),
-            Incoming::ClientResponse
+            sort(refusal.clone()),
+            Incoming::ClientResponse {
+                id: json!("srv-1"),
+                message: refusal
+            }
         );
     }
 

@@ -1,20 +1,30 @@
 //! The session: turns each input candidate into zero or more output messages, tracks the
-//! lifecycle (not initialized, initialized, ready) and routes requests to the feature handlers.
-//! It is not the transport: bytes come from `input.rs` and leave through `output.rs`.
+//! lifecycle (not initialized, initialized, ready) and what the client declared, routes requests
+//! to the feature handlers, starts workers for long-running calls, and routes the client's
+//! answers and cancellations to them. It is not the transport: bytes come from `input.rs` and
+//! leave through the shared writer (`shared.rs`, `output.rs`).
 
+use std::collections::BTreeSet;
 use std::io::{self, Write};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::thread;
 use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
 use crate::bugs::Bugs;
-use crate::features;
-use crate::output::{SERVER_TITLE, Writer};
+use crate::features::paging::{List, Pager};
+use crate::features::resources::{self, CLOCK_URI, GREETING_URI};
+use crate::features::tools::{self, Ask, Call};
+use crate::features::{self, Crash, DEBUG, ERROR, INFO, LOG_LEVELS, completion, prompts};
+use crate::output::SERVER_TITLE;
 use crate::protocol::{
     INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, Incoming, METHOD_NOT_FOUND, PARSE_ERROR,
     Reply, classify,
 };
+use crate::shared::Shared;
+use crate::workers::{self, Clock};
 
 /// The protocol revision this server implements and prefers.
 pub const LATEST_VERSION: &str = "2025-06-18";
@@ -30,36 +40,63 @@ pub enum Flow {
     Exit(i32),
 }
 
+/// The client capabilities the server may use.
+#[derive(Debug, Clone, Copy, Default)]
+struct ClientCaps {
+    roots: bool,
+    sampling: bool,
+    elicitation: bool,
+}
+
 /// One MCP session over a writer.
 pub struct Server<W> {
     bugs: Bugs,
-    out: Writer<W>,
+    shared: Arc<Shared<W>>,
     /// `initialize` has been answered successfully.
     initialized: bool,
     /// `notifications/initialized` has been handled (the "ready" message went out).
     ready: bool,
-    /// Index into [`features::LOG_LEVELS`] of the least severe level the client wants.
-    log_floor: Option<usize>,
+    /// Index into [`LOG_LEVELS`] of the least severe level the client wants.
+    log_floor: usize,
+    client: ClientCaps,
+    pager: Pager,
+    /// What `write_note` has written.
+    notes: Vec<String>,
+    subscriptions: BTreeSet<String>,
+    clock: Option<Clock>,
 }
 
-impl<W: Write> Server<W> {
+impl<W: Write + Send + 'static> Server<W> {
     /// A fresh, uninitialized session writing to `out`.
     pub fn new(bugs: Bugs, out: W) -> Self {
         Server {
             bugs,
-            out: Writer::new(out, bugs),
+            shared: Shared::new(bugs, out),
             initialized: false,
             ready: false,
-            log_floor: None,
+            log_floor: DEBUG,
+            client: ClientCaps::default(),
+            pager: Pager::default(),
+            notes: Vec::new(),
+            subscriptions: BTreeSet::new(),
+            clock: None,
         }
     }
 
     /// Anything the server writes before reading input.
     pub fn start(&mut self) -> io::Result<()> {
         if self.bugs.stdout_log_noise {
-            self.out.text_line("fixture server ready")?;
+            self.shared
+                .write(|out| out.text_line("fixture server ready"))?;
         }
         Ok(())
+    }
+
+    /// Stops background output (the clock) once input has ended.
+    pub fn shutdown(&mut self) {
+        if let Some(clock) = self.clock.take() {
+            clock.stop();
+        }
     }
 
     /// Handles one input candidate (a line, or a raw chunk under `parse-each-read`).
@@ -75,7 +112,7 @@ impl<W: Write> Server<W> {
             .ok()
             .and_then(|text| serde_json::from_str::<Value>(text).ok());
         match parsed {
-            Some(value) => self.handle_value(&value),
+            Some(value) => self.handle_value(value),
             None => self.parse_error(),
         }
     }
@@ -85,37 +122,40 @@ impl<W: Write> Server<W> {
             return Ok(crash("unparseable input"));
         }
         if !self.bugs.parse_error_silent {
-            self.out
-                .error(&Value::Null, PARSE_ERROR, "parse error", None)?;
+            self.shared
+                .write(|out| out.error(&Value::Null, PARSE_ERROR, "parse error", None))?;
         }
         Ok(Flow::Continue)
     }
 
-    fn handle_value(&mut self, value: &Value) -> io::Result<Flow> {
+    fn handle_value(&mut self, value: Value) -> io::Result<Flow> {
         if value.is_array() {
             if self.bugs.crash_on_batch {
                 return Ok(crash("batch"));
             }
             let message = "invalid request: batches are not supported";
-            self.out
-                .error(&Value::Null, INVALID_REQUEST, message, None)?;
+            self.shared
+                .write(|out| out.error(&Value::Null, INVALID_REQUEST, message, None))?;
             return Ok(Flow::Continue);
         }
-        match classify(value, &self.bugs) {
+        match classify(&value, &self.bugs) {
             Incoming::Request { id, method, params } => {
                 self.handle_request(&id, &method, params.as_ref())
             }
-            Incoming::Notification { method } => {
-                self.handle_notification(&method)?;
+            Incoming::Notification { method, params } => {
+                self.handle_notification(&method, params.as_ref())
+            }
+            Incoming::ClientResponse { id, message } => {
+                // Answers nobody waits for (late, unknown or duplicate) need nothing further.
+                self.shared.deliver(&id, message);
                 Ok(Flow::Continue)
             }
-            // Answers to the server's own requests need nothing further.
-            Incoming::ClientResponse => Ok(Flow::Continue),
             Incoming::Invalid { id, code, message } => {
                 if self.bugs.crash_on_invalid_request {
                     return Ok(crash("invalid request"));
                 }
-                self.out.error(&id, code, &message, None)?;
+                self.shared
+                    .write(|out| out.error(&id, code, &message, None))?;
                 Ok(Flow::Continue)
             }
         }
@@ -131,47 +171,48 @@ impl<W: Write> Server<W> {
             let reply = Reply::invalid_params("unsupported _meta key");
             return self.send(id, reply);
         }
+        let bugs = self.bugs;
         let reply = match method {
             "initialize" => return self.initialize(id, params),
             "ping" => self.ping(params),
             _ if !self.initialized => {
-                if self.bugs.crash_before_initialize {
+                if bugs.crash_before_initialize {
                     return Ok(crash("request before initialize"));
                 }
                 Reply::error(INVALID_REQUEST, "server not initialized")
             }
-            "tools/list" => features::tools_list(params, &self.bugs),
-            "tools/call" => features::tools_call(params),
-            "resources/list" => features::resources_list(params),
-            "resources/templates/list" => features::resource_templates_list(params),
-            "resources/read" => features::resources_read(params),
-            "prompts/list" => features::prompts_list(params),
-            "prompts/get" => features::prompts_get(params),
-            "completion/complete" => features::complete(params),
-            "logging/setLevel" => match features::parse_log_level(params) {
-                Ok(floor) => {
-                    self.log_floor = Some(floor);
-                    Reply::Result(json!({}))
-                }
-                Err(reply) => reply,
-            },
-            _ if self.bugs.unknown_method_wrong_code => {
-                Reply::error(INTERNAL_ERROR, "internal error")
+            "tools/list" => self
+                .pager
+                .page(List::Tools, tools::list(&bugs), params, &bugs),
+            "tools/call" => return self.tools_call(id, params),
+            "resources/list" => return self.resources_list(id, params),
+            "resources/templates/list" => {
+                self.pager
+                    .page(List::Templates, resources::templates(&bugs), params, &bugs)
             }
+            "resources/read" => match resources::read(params, &bugs, self.shared.ticks()) {
+                Ok(reply) => reply,
+                Err(Crash(why)) => return Ok(crash(why)),
+            },
+            "resources/subscribe" => return self.subscribe(id, params),
+            "resources/unsubscribe" => return self.unsubscribe(id, params),
+            "prompts/list" => self
+                .pager
+                .page(List::Prompts, prompts::list(&bugs), params, &bugs),
+            "prompts/get" => match prompts::get(params, &bugs) {
+                Ok(reply) => reply,
+                Err(Crash(why)) => return Ok(crash(why)),
+            },
+            "completion/complete" => completion::complete(params, &bugs),
+            "logging/setLevel" => self.set_level(params),
+            _ if bugs.unknown_method_wrong_code => Reply::error(INTERNAL_ERROR, "internal error"),
             _ => Reply::error(METHOD_NOT_FOUND, "method not found"),
         };
         self.send(id, reply)
     }
 
     fn send(&mut self, id: &Value, reply: Reply) -> io::Result<Flow> {
-        match reply {
-            Reply::Result(result) => self.out.result(id, result)?,
-            Reply::Error {
-                code,
-                message,
-                data,
-            } => self.out.error(id, code, &message, data)?,
-        }
+        self.shared.write(|out| out.reply(id, reply))?;
         Ok(Flow::Continue)
     }
 
@@ -191,6 +232,22 @@ impl<W: Write> Server<W> {
             Reply::Result(json!({}))
         }
     }
+
+    fn set_level(&mut self, params: Option<&Map<String, Value>>) -> Reply {
+        if self.bugs.logging_setlevel_fails {
+            return Reply::invalid_params("cannot set the log level");
+        }
+        match features::parse_log_level(params) {
+            Ok(floor) => {
+                self.log_floor = floor;
+                Reply::Result(json!({}))
+            }
+            Err(_) if self.bugs.logging_invalid_level_accepted => Reply::Result(json!({})),
+            Err(reply) => reply,
+        }
+    }
+
+    // ---- initialization ----------------------------------------------------------------------
 
     fn initialize(&mut self, id: &Value, params: Option<&Map<String, Value>>) -> io::Result<Flow> {
         if self.initialized {
@@ -213,13 +270,20 @@ impl<W: Write> Server<W> {
                 return self.send(id, Reply::invalid_params("unknown client capability"));
             }
         }
+        let declared = |name: &str| client_caps.is_some_and(|caps| caps.contains_key(name));
+        self.client = ClientCaps {
+            roots: declared("roots"),
+            sampling: declared("sampling"),
+            elicitation: declared("elicitation"),
+        };
         let requested = params.get("protocolVersion").and_then(Value::as_str);
         let result = self.initialize_result(requested);
-        self.out.result(id, result)?;
+        self.shared.write(|out| out.result(id, result))?;
         self.initialized = true;
-        let declared_roots = client_caps.is_some_and(|caps| caps.contains_key("roots"));
-        if self.bugs.request_before_initialized && declared_roots {
-            self.out.request("srv-1", "roots/list", None)?;
+        if self.bugs.request_before_initialized && self.client.roots {
+            let server_id = self.shared.next_request_id();
+            self.shared
+                .write(|out| out.request(&server_id, "roots/list", None))?;
         }
         Ok(Flow::Continue)
     }
@@ -235,24 +299,25 @@ impl<W: Write> Server<W> {
     }
 
     fn initialize_result(&self, requested: Option<&str>) -> Value {
-        let mut capabilities = json!({
-            "tools": { "listChanged": false },
-            "resources": { "subscribe": false, "listChanged": false },
-            "prompts": { "listChanged": false },
-            "logging": {},
-            "completions": {}
-        });
-        if self.bugs.undeclared_log_notification
-            && let Value::Object(caps) = &mut capabilities
-        {
-            caps.remove("logging");
+        let mut capabilities = Map::new();
+        capabilities.insert("tools".into(), json!({ "listChanged": false }));
+        if !self.bugs.no_resources_capability {
+            capabilities.insert(
+                "resources".into(),
+                json!({ "subscribe": true, "listChanged": false }),
+            );
         }
+        capabilities.insert("prompts".into(), json!({ "listChanged": false }));
+        if !self.bugs.undeclared_log_notification {
+            capabilities.insert("logging".into(), json!({}));
+        }
+        capabilities.insert("completions".into(), json!({}));
         let mut result = Map::new();
         result.insert(
             "protocolVersion".into(),
             Value::from(self.negotiate(requested)),
         );
-        result.insert("capabilities".into(), capabilities);
+        result.insert("capabilities".into(), Value::Object(capabilities));
         if !self.bugs.initialize_missing_server_info {
             result.insert(
                 "serverInfo".into(),
@@ -269,14 +334,29 @@ impl<W: Write> Server<W> {
         Value::Object(result)
     }
 
-    fn handle_notification(&mut self, method: &str) -> io::Result<()> {
+    // ---- notifications -----------------------------------------------------------------------
+
+    fn handle_notification(&mut self, method: &str, params: Option<&Value>) -> io::Result<Flow> {
         if self.bugs.respond_to_notifications {
-            self.out.result(&Value::Null, json!({}))?;
+            self.shared
+                .write(|out| out.result(&Value::Null, json!({})))?;
         }
-        if method == "notifications/initialized" && self.initialized && !self.ready {
-            self.ready = true;
-            self.send_ready()?;
-            if self.bugs.sampling_without_capability {
+        match method {
+            "notifications/initialized" if self.initialized && !self.ready => {
+                self.ready = true;
+                self.after_initialized()?;
+            }
+            "notifications/cancelled" => return self.cancel(params),
+            _ => {}
+        }
+        Ok(Flow::Continue)
+    }
+
+    fn after_initialized(&mut self) -> io::Result<()> {
+        self.send_ready()?;
+        let bugs = self.bugs;
+        self.shared.write(|out| {
+            if bugs.sampling_without_capability {
                 let params = json!({
                     "messages": [{
                         "role": "user",
@@ -284,24 +364,81 @@ impl<W: Write> Server<W> {
                     }],
                     "maxTokens": 32
                 });
-                self.out
-                    .request("srv-s1", "sampling/createMessage", Some(params))?;
+                out.request("srv-s1", "sampling/createMessage", Some(params))?;
             }
-            if self.bugs.reuse_server_request_ids {
-                self.out.request("srv-dup", "ping", None)?;
-                self.out.request("srv-dup", "ping", None)?;
+            if bugs.reuse_server_request_ids {
+                out.request("srv-dup", "ping", None)?;
+                out.request("srv-dup", "ping", None)?;
             }
+            if bugs.server_cancel_unknown_request {
+                let params = json!({ "requestId": "srv-never", "reason": "no longer needed" });
+                out.notification("notifications/cancelled", params)?;
+            }
+            Ok(())
+        })?;
+        if bugs.resources_updated_unsubscribed {
+            self.unsolicited_update()?;
         }
         Ok(())
     }
 
+    /// `resources-updated-unsubscribed`: an update for the greeting, which nobody subscribed to.
+    fn unsolicited_update(&self) -> io::Result<()> {
+        let params = json!({ "uri": GREETING_URI });
+        self.shared
+            .write(|out| out.notification("notifications/resources/updated", params))
+    }
+
+    /// `notifications/cancelled`: stops the named in-flight request, which then sends nothing.
+    fn cancel(&mut self, params: Option<&Value>) -> io::Result<Flow> {
+        let flag = params
+            .and_then(|p| p.get("requestId"))
+            .and_then(|id| self.shared.in_flight(id));
+        match flag {
+            Some(_) if self.bugs.cancel_crash => return Ok(crash("cancelled request")),
+            Some(_) if self.bugs.cancel_ignored => {}
+            Some(flag) => flag.store(true, Ordering::SeqCst),
+            None if self.bugs.cancel_reply_error => {
+                let message = "no request in flight with that id";
+                self.shared
+                    .write(|out| out.error(&Value::Null, INVALID_PARAMS, message, None))?;
+            }
+            None => {}
+        }
+        Ok(Flow::Continue)
+    }
+
+    // ---- logging -----------------------------------------------------------------------------
+
+    /// The level name a log message at `level` carries, or `None` when the client's level
+    /// filters it out.
+    fn log_level_name(&self, level: usize) -> Option<&'static str> {
+        if level < self.log_floor && !self.bugs.logging_ignores_level {
+            return None;
+        }
+        Some(if self.bugs.logging_bad_level_value {
+            "verbose"
+        } else {
+            LOG_LEVELS[level]
+        })
+    }
+
+    /// Sends a `notifications/message` at `level` from the "fixture" logger, if not filtered.
+    fn log(&self, level: usize, data: &str) -> io::Result<()> {
+        let Some(name) = self.log_level_name(level) else {
+            return Ok(());
+        };
+        let params = json!({ "level": name, "logger": "fixture", "data": data });
+        self.shared
+            .write(|out| out.notification("notifications/message", params))
+    }
+
     /// The "ready" log message, unless the client asked for a level above `info`.
     fn send_ready(&mut self) -> io::Result<()> {
-        let info = 1;
-        if self.log_floor.is_some_and(|floor| floor > info) {
+        let Some(name) = self.log_level_name(INFO) else {
             return Ok(());
-        }
-        let params = json!({ "level": "info", "logger": "fixture", "data": "ready" });
+        };
+        let params = json!({ "level": name, "logger": "fixture", "data": "ready" });
         if self.bugs.notification_with_id {
             let msg = json!({
                 "jsonrpc": "2.0",
@@ -309,10 +446,115 @@ impl<W: Write> Server<W> {
                 "method": "notifications/message",
                 "params": params
             });
-            self.out.message(&msg)
+            self.shared.write(|out| out.message(&msg))
         } else {
-            self.out.notification("notifications/message", params)
+            self.shared
+                .write(|out| out.notification("notifications/message", params))
         }
+    }
+
+    // ---- tools ------------------------------------------------------------------------------
+
+    fn tools_call(&mut self, id: &Value, params: Option<&Map<String, Value>>) -> io::Result<Flow> {
+        let bugs = self.bugs;
+        let call = match tools::call(params, &bugs, &mut self.notes) {
+            Ok(call) => call,
+            Err(Crash(why)) => return Ok(crash(why)),
+        };
+        let name = params
+            .and_then(|p| p.get("name"))
+            .and_then(Value::as_str)
+            .unwrap_or("(no name)");
+        self.log(DEBUG, &format!("tools/call {name}: request received"))?;
+        self.log(INFO, &format!("tools/call {name}: running"))?;
+        self.log(
+            ERROR,
+            &format!("tools/call {name}: example error-level entry (nothing failed)"),
+        )?;
+        match call {
+            Call::Done(reply) => self.send(id, tools::finish(reply, &bugs)),
+            Call::Slow { ms, steps } => {
+                let token = workers::progress_token(params, &bugs);
+                let cancelled = self.shared.track(id);
+                let shared = Arc::clone(&self.shared);
+                workers::spawn_slow(shared, id.clone(), token, ms, steps, cancelled);
+                Ok(Flow::Continue)
+            }
+            Call::Ask(ask) => {
+                let (declared, capability) = match ask {
+                    Ask::Sample(_) => (self.client.sampling, "sampling"),
+                    Ask::Elicit => (
+                        self.client.elicitation || bugs.elicitation_without_capability,
+                        "elicitation",
+                    ),
+                    Ask::Roots => (self.client.roots || bugs.roots_without_capability, "roots"),
+                };
+                if !declared {
+                    let message = format!("client has no {capability} capability");
+                    return self.send(id, tools::finish(tools::tool_error(&message), &bugs));
+                }
+                if !self.ready {
+                    let message = "the client has not sent notifications/initialized yet";
+                    return self.send(id, tools::finish(tools::tool_error(message), &bugs));
+                }
+                let cancelled = self.shared.track(id);
+                let shared = Arc::clone(&self.shared);
+                workers::spawn_ask(shared, id.clone(), ask, cancelled);
+                Ok(Flow::Continue)
+            }
+        }
+    }
+
+    // ---- resources and subscriptions -------------------------------------------------------
+
+    fn resources_list(
+        &mut self,
+        id: &Value,
+        params: Option<&Map<String, Value>>,
+    ) -> io::Result<Flow> {
+        let bugs = self.bugs;
+        let reply = self
+            .pager
+            .page(List::Resources, resources::list(&bugs), params, &bugs);
+        self.send(id, reply)?;
+        if bugs.resources_updated_unsubscribed && !self.subscriptions.contains(GREETING_URI) {
+            self.unsolicited_update()?;
+        }
+        Ok(Flow::Continue)
+    }
+
+    fn subscribe(&mut self, id: &Value, params: Option<&Map<String, Value>>) -> io::Result<Flow> {
+        if self.bugs.resources_subscribe_fails {
+            return self.send(id, Reply::error(METHOD_NOT_FOUND, "method not found"));
+        }
+        let uri = match resources::subscription_target(params, &self.bugs) {
+            Ok(Ok(uri)) => uri,
+            Ok(Err(reply)) => return self.send(id, reply),
+            Err(Crash(why)) => return Ok(crash(why)),
+        };
+        self.send(id, Reply::Result(json!({})))?;
+        if uri == CLOCK_URI && self.clock.is_none() {
+            self.clock = Some(Clock::start(Arc::clone(&self.shared)));
+        }
+        self.subscriptions.insert(uri);
+        Ok(Flow::Continue)
+    }
+
+    fn unsubscribe(&mut self, id: &Value, params: Option<&Map<String, Value>>) -> io::Result<Flow> {
+        let uri = match resources::subscription_target(params, &self.bugs) {
+            Ok(Ok(uri)) => uri,
+            Ok(Err(reply)) => return self.send(id, reply),
+            Err(Crash(why)) => return Ok(crash(why)),
+        };
+        self.subscriptions.remove(&uri);
+        if uri == CLOCK_URI
+            && !self.bugs.resources_updates_after_unsubscribe
+            && let Some(clock) = self.clock.take()
+        {
+            // Stopped before the answer is written: no update can follow the answer.
+            clock.stop();
+        }
+        self.send(id, Reply::Result(json!({})))
     }
 }
 
@@ -353,6 +595,26 @@ mod tests {
     use super::{Flow, Server};
     use crate::bugs::Bugs;
     use serde_json::{Value, json};
+    use std::io::{self, Write};
+    use std::sync::{Arc, Mutex};
+
+    /// An in-memory sink the test keeps a handle on while the server writes to it.
+    #[derive(Clone, Default)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0
+                .lock()
+                .map_err(|_| io::Error::other("poisoned"))?
+                .extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
 
     /// Feeds `lines` to a server with `knobs` and returns the parsed output lines.
     fn run(knobs: &[&str], lines: &[&str]) -> (Vec<Value>, Flow) {
@@ -360,17 +622,16 @@ mod tests {
         for knob in knobs {
             bugs.enable(knob).expect("known knob");
         }
-        let mut out = Vec::new();
+        let sink = Sink::default();
         let mut flow = Flow::Continue;
-        {
-            let mut server = Server::new(bugs, &mut out);
-            for line in lines {
-                flow = server.handle_candidate(line.as_bytes()).expect("vec write");
-                if flow != Flow::Continue {
-                    break;
-                }
+        let mut server = Server::new(bugs, sink.clone());
+        for line in lines {
+            flow = server.handle_candidate(line.as_bytes()).expect("vec write");
+            if flow != Flow::Continue {
+                break;
             }
         }
+        let out = sink.0.lock().expect("not poisoned").clone();
         let values = out
             .split(|b| *b == b'\n')
             .filter(|l| !l.is_empty())
@@ -423,5 +684,34 @@ mod tests {
         let (out, flow) = run(&["crash-on-blank-line"], &["  \t"]);
         assert!(out.is_empty());
         assert_eq!(flow, Flow::Exit(1));
+    }
+
+    #[test]
+    fn tool_calls_log_at_three_levels_filtered_by_the_set_level() {
+        let call = r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"text":"x"}}}"#;
+        let (out, _) = run(&[], &[INIT, INITIALIZED, call]);
+        let levels: Vec<&Value> = out[2..5].iter().map(|m| &m["params"]["level"]).collect();
+        assert_eq!(levels, vec!["debug", "info", "error"]);
+        assert_eq!(out[5]["id"], json!(3));
+        let warn =
+            r#"{"jsonrpc":"2.0","id":2,"method":"logging/setLevel","params":{"level":"warning"}}"#;
+        let (out, _) = run(&[], &[INIT, warn, INITIALIZED, call]);
+        // initialize, setLevel, (no ready), one error log, the answer.
+        assert_eq!(out.len(), 4, "{out:?}");
+        assert_eq!(out[2]["params"]["level"], json!("error"));
+    }
+
+    #[test]
+    fn capability_tools_refuse_without_the_capability() {
+        let init = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#;
+        for tool in ["sample", "elicit", "roots"] {
+            let call = format!(
+                r#"{{"jsonrpc":"2.0","id":"c","method":"tools/call","params":{{"name":"{tool}","arguments":{{"prompt":"p"}}}}}}"#
+            );
+            let (out, _) = run(&[], &[init, INITIALIZED, &call]);
+            let answer = out.last().expect("an answer");
+            assert_eq!(answer["id"], json!("c"));
+            assert_eq!(answer["result"]["isError"], json!(true), "{tool}");
+        }
     }
 }

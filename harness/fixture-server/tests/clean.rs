@@ -22,7 +22,7 @@ fn handshake_result_and_ready_message() {
                 "protocolVersion": "2025-06-18",
                 "capabilities": {
                     "tools": { "listChanged": false },
-                    "resources": { "subscribe": false, "listChanged": false },
+                    "resources": { "subscribe": true, "listChanged": false },
                     "prompts": { "listChanged": false },
                     "logging": {},
                     "completions": {}
@@ -275,11 +275,12 @@ fn unknown_method_is_method_not_found() {
     fx.handshake();
     let code = fx.error_code(json!(7), "mcp-conformance/does-not-exist", None);
     assert_eq!(code, -32601);
+    // A client-side method is not served by the server.
     assert_eq!(
         fx.error_code(
             json!(8),
-            "resources/subscribe",
-            Some(json!({"uri":"fixture://greeting"}))
+            "sampling/createMessage",
+            Some(json!({"messages":[],"maxTokens":1}))
         ),
         -32601
     );
@@ -289,35 +290,50 @@ fn unknown_method_is_method_not_found() {
 fn tools() {
     let mut fx = Fixture::spawn(&[]);
     fx.handshake();
-    let list = fx.result(json!(1), "tools/list", None);
-    let tools = list["tools"].as_array().expect("tools array");
-    assert_eq!(tools.len(), 2);
-    assert!(list.get("nextCursor").is_none());
-    assert_eq!(tools[0]["name"], json!("echo"));
+    let tools = fx.list_all("tools/list", "tools");
+    let names: Vec<&str> = tools.iter().filter_map(|t| t["name"].as_str()).collect();
+    assert_eq!(
+        names,
+        vec![
+            "echo",
+            "add",
+            "slow",
+            "mixed_content",
+            "fail",
+            "sample",
+            "elicit",
+            "roots",
+            "write_note"
+        ]
+    );
     assert_eq!(
         tools[0]["inputSchema"],
-        json!({"type":"object","properties":{"text":{"type":"string"}},"required":["text"]})
+        json!({"type":"object","properties":{"text":{"type":"string","description":"Text to return"}},"required":["text"]})
     );
     assert_eq!(tools[0]["annotations"], json!({"readOnlyHint": true}));
-    assert_eq!(tools[1]["name"], json!("add"));
     assert_eq!(tools[1]["inputSchema"]["required"], json!(["a", "b"]));
     assert_eq!(
         tools[1]["outputSchema"],
         json!({"type":"object","properties":{"sum":{"type":"number"}},"required":["sum"]})
     );
-    assert_eq!(tools[1]["annotations"], json!({"readOnlyHint": true}));
+    for tool in &tools {
+        assert_eq!(tool["inputSchema"]["type"], json!("object"), "{tool}");
+        let read_only = tool["name"] != json!("write_note");
+        assert_eq!(
+            tool["annotations"]["readOnlyHint"],
+            json!(read_only),
+            "{tool}"
+        );
+    }
+    assert_eq!(tools[8]["annotations"]["destructiveHint"], json!(true));
 
-    let echo = fx.result(
-        json!(2),
-        "tools/call",
-        Some(json!({"name":"echo","arguments":{"text":"ключ🔑 {{7*7}}"}})),
-    );
+    let echo = fx.tool(json!(2), "echo", json!({"text":"ключ🔑 {{7*7}}"}));
     assert_eq!(
         echo,
         json!({"content":[{"type":"text","text":"ключ🔑 {{7*7}}"}]})
     );
 
-    let add = fx.result(
+    let add = fx.call_result(
         json!(3),
         "tools/call",
         Some(json!({"name":"add","arguments":{"a":2,"b":3.5},"_meta":{"progressToken":9001}})),
@@ -328,20 +344,16 @@ fn tools() {
     assert_eq!(parsed, add["structuredContent"]);
     assert!(add.get("isError").is_none());
 
-    let unknown = fx.error_code(json!(4), "tools/call", Some(json!({"name":"no-such-tool"})));
+    let unknown = fx.call_error(json!(4), "tools/call", Some(json!({"name":"no-such-tool"})));
     assert_eq!(unknown, -32602);
     assert_eq!(
-        fx.error_code(json!(5), "tools/call", Some(json!({}))),
+        fx.call_error(json!(5), "tools/call", Some(json!({}))),
         -32602
     );
-    assert_eq!(fx.error_code(json!(6), "tools/call", None), -32602);
+    assert_eq!(fx.call_error(json!(6), "tools/call", None), -32602);
 
     for arguments in [json!({}), json!({"a":"1","b":2}), json!([1, 2])] {
-        let r = fx.result(
-            json!(7),
-            "tools/call",
-            Some(json!({"name":"add","arguments":arguments})),
-        );
+        let r = fx.tool(json!(7), "add", arguments.clone());
         assert_eq!(r["isError"], json!(true), "{arguments}");
         assert!(r["content"].is_array());
     }
@@ -358,10 +370,15 @@ fn tools() {
 fn resources() {
     let mut fx = Fixture::spawn(&[]);
     fx.handshake();
-    let list = fx.result(json!(1), "resources/list", None);
+    let list = fx.list_all("resources/list", "resources");
     assert_eq!(
-        list["resources"],
-        json!([{"uri":"fixture://greeting","name":"greeting","title":"Greeting","mimeType":"text/plain"}])
+        list[0],
+        json!({"uri":"fixture://greeting","name":"greeting","title":"Greeting","mimeType":"text/plain","size":5})
+    );
+    let uris: Vec<&Value> = list.iter().map(|r| &r["uri"]).collect();
+    assert_eq!(
+        uris,
+        vec!["fixture://greeting", "fixture://logo", "fixture://clock"]
     );
     let read = fx.result(
         json!(2),
@@ -399,17 +416,18 @@ fn resources() {
         templates["resourceTemplates"].as_array().map(Vec::len),
         Some(1)
     );
+    assert!(templates.get("nextCursor").is_none());
 }
 
 #[test]
 fn prompts() {
     let mut fx = Fixture::spawn(&[]);
     fx.handshake();
-    let list = fx.result(json!(1), "prompts/list", None);
-    assert_eq!(list["prompts"].as_array().map(Vec::len), Some(1));
-    assert_eq!(list["prompts"][0]["name"], json!("greet"));
-    assert_eq!(list["prompts"][0]["arguments"][0]["name"], json!("name"));
-    assert_eq!(list["prompts"][0]["arguments"][0]["required"], json!(true));
+    let list = fx.list_all("prompts/list", "prompts");
+    let names: Vec<&Value> = list.iter().map(|p| &p["name"]).collect();
+    assert_eq!(names, vec!["greet", "summarize", "code_review"]);
+    assert_eq!(list[0]["arguments"][0]["name"], json!("name"));
+    assert_eq!(list[0]["arguments"][0]["required"], json!(true));
     let got = fx.result(
         json!(2),
         "prompts/get",
@@ -550,7 +568,7 @@ fn cli_list_help_and_errors() {
         .lines()
         .filter_map(|l| l.split_whitespace().next())
         .collect();
-    assert_eq!(names.len(), 46);
+    assert_eq!(names.len(), 113);
     assert!(names.contains(&"latin1-output") && names.contains(&"slow-ping"));
     assert!(
         out.lines().all(|l| l.split_whitespace().count() > 1),

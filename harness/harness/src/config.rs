@@ -31,6 +31,43 @@ pub struct RunConfig {
     /// How many cases with their own session (fresh or raw) run at once, beside the lane of
     /// shared-session cases.
     pub jobs: usize,
+    /// Which of the server's tools the harness may call.
+    pub tools: ToolGuard,
+    /// The least time a newly started server gets to answer its first `initialize`.
+    pub startup_ms: u64,
+}
+
+/// The side-effect guard: calling a server's tools can do real things, so by default only tools
+/// annotated `readOnlyHint: true` or allowed by name are called. Listing, reading and
+/// invalid-input probes are not guarded.
+#[derive(Debug, Clone, Default)]
+pub struct ToolGuard {
+    /// Tool-name globs the user allows (`--allow-tool`).
+    pub allow: Vec<String>,
+    /// Call every tool (`--call-all-tools`).
+    pub call_all: bool,
+}
+
+impl ToolGuard {
+    /// Whether the harness may call `tool` (a `Tool` object from `tools/list`), and why.
+    pub fn decide(&self, tool: &Value) -> Result<String, String> {
+        let name = tool.get("name").and_then(Value::as_str).unwrap_or("");
+        if self.call_all {
+            return Ok("called: --call-all-tools".into());
+        }
+        for pattern in &self.allow {
+            let hit = globset::Glob::new(pattern)
+                .map(|g| g.compile_matcher().is_match(name))
+                .unwrap_or(pattern == name);
+            if hit {
+                return Ok(format!("called: allowed by --allow-tool {pattern}"));
+            }
+        }
+        if tool.pointer("/annotations/readOnlyHint") == Some(&Value::Bool(true)) {
+            return Ok("called: annotated readOnlyHint".into());
+        }
+        Err("not called: not annotated readOnlyHint: true (allow it with --allow-tool or --call-all-tools)".into())
+    }
 }
 
 impl RunConfig {
@@ -46,6 +83,8 @@ impl RunConfig {
             max_message_bytes: mcpspec_codec::DEFAULT_MAX_MESSAGE_BYTES,
             shutdown_grace_ms: 2000,
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            tools: ToolGuard::default(),
+            startup_ms: 10_000,
         }
     }
 }

@@ -97,16 +97,15 @@ pub async fn run_steps(session: &mut Session, case: &Case, timeout: Duration) ->
                 Some(probe) => {
                     let result = (probe.run)(session, &p.args).await;
                     for f in result.findings {
-                        out.find(
-                            result.verdict,
-                            i,
-                            f.message,
-                            f.expected,
-                            f.actual,
-                            f.json_pointer,
-                        );
+                        out.findings.push(Finding { step: Some(i), ..f });
                     }
                     out.judge(result.verdict);
+                    if session.gone().is_some() && result.verdict != Verdict::Pass {
+                        out.crashed = true;
+                    }
+                    if let Some(why) = result.untestable {
+                        out.untestable = Some(why);
+                    }
                     true
                 }
                 None => {
@@ -248,7 +247,7 @@ async fn expect(
             out.find(
                 e.on_timeout.unwrap_or(Verdict::Fail),
                 i,
-                format!("no {what} within {} ms", within.as_millis()),
+                format!("{what} did not arrive within {} ms", within.as_millis()),
                 what,
                 "nothing".into(),
                 None,

@@ -8,6 +8,8 @@
 pub mod case;
 pub mod clock;
 pub mod config;
+pub mod coverage;
+pub mod r#gen;
 pub mod grade;
 pub mod interp;
 pub mod oracles;

@@ -129,7 +129,7 @@ pub async fn run_cases(
 
     // The first session tells what the server is; its failure to start is the run's failure.
     let mut shared = Session::start(config)?;
-    let handshake = shared.handshake(timeout).await;
+    let handshake = shared.handshake(startup_timeout(config)).await;
     let mut notes = Vec::new();
     if let Err(why) = &handshake {
         notes.push(format!(
@@ -216,7 +216,19 @@ pub async fn run_cases(
     drop(tx);
     let mut results = Vec::new();
     let mut transcripts = BTreeMap::new();
+    let mut tools = BTreeMap::new();
     while let Some(done) = rx.recv().await {
+        for (name, why) in done.tool_calls {
+            // Cases may record different reasons for one tool, in whatever order the lanes
+            // finish: keep a "called" reason over a "not called" one, then the smallest text.
+            let rank = |w: &String| (!w.starts_with("called"), w.clone());
+            let better = tools
+                .get(&name)
+                .is_none_or(|cur: &String| rank(&why) < rank(cur));
+            if better {
+                tools.insert(name, why);
+            }
+        }
         progress(RunEvent::CaseFinished {
             id: done.result.id.clone(),
             outcome: done.result.outcome,
@@ -262,6 +274,7 @@ pub async fn run_cases(
         },
         notes,
         could_not_test,
+        tools,
         cases: results,
         summary,
     };
@@ -276,6 +289,7 @@ struct Done {
     result: CaseResult,
     transcript: Vec<WireEntry>,
     hits: Vec<(String, Hit)>,
+    tool_calls: BTreeMap<String, String>,
 }
 
 impl Done {
@@ -292,6 +306,7 @@ impl Done {
             ),
             transcript: Vec::new(),
             hits: Vec::new(),
+            tool_calls: BTreeMap::new(),
         }
     }
 }
@@ -348,6 +363,7 @@ async fn run_case(
         ),
         transcript: r.transcript,
         hits: r.hits.into_iter().map(|h| (case.id.clone(), h)).collect(),
+        tool_calls: r.tool_calls,
     }
 }
 
@@ -357,6 +373,7 @@ struct OneResult {
     findings: Vec<Finding>,
     transcript: Vec<WireEntry>,
     hits: Vec<Hit>,
+    tool_calls: BTreeMap<String, String>,
 }
 
 async fn run_one(
@@ -376,7 +393,7 @@ async fn run_one(
                     dead.shutdown(Duration::from_millis(200)).await;
                     hits.extend(dead.take_hits());
                 }
-                match start(config, true, timeout).await {
+                match start(config, true).await {
                     Ok(s) => *shared = Some(s),
                     Err(why) => return harness_error(why, hits),
                 }
@@ -387,7 +404,7 @@ async fn run_one(
             }
         }
         SessionKind::Fresh | SessionKind::Raw => {
-            match start(config, case.session == SessionKind::Fresh, timeout).await {
+            match start(config, case.session == SessionKind::Fresh).await {
                 Ok(s) => own.insert(s),
                 Err(why) => return harness_error(why, hits),
             }
@@ -401,6 +418,7 @@ async fn run_one(
         tokio::time::timeout(budget, crate::interp::run_steps(session, case, timeout)).await;
     let transcript = session.log.since(log_start).to_vec();
     hits.extend(session.take_hits());
+    let tool_calls = std::mem::take(&mut session.tool_calls);
     let result = match steps {
         Err(_) => {
             // A stuck case poisons its session: never reuse it.
@@ -418,6 +436,7 @@ async fn run_one(
                 findings: Vec::new(),
                 transcript,
                 hits: Vec::new(),
+                tool_calls: BTreeMap::new(),
             }
         }
         Ok(out) => {
@@ -442,6 +461,7 @@ async fn run_one(
                 findings: out.findings,
                 transcript,
                 hits: Vec::new(),
+                tool_calls: BTreeMap::new(),
             }
         }
     };
@@ -450,7 +470,11 @@ async fn run_one(
             .await;
         hits.extend(s.take_hits());
     }
-    OneResult { hits, ..result }
+    OneResult {
+        hits,
+        tool_calls,
+        ..result
+    }
 }
 
 fn harness_error(why: String, hits: Vec<Hit>) -> OneResult {
@@ -460,13 +484,20 @@ fn harness_error(why: String, hits: Vec<Hit>) -> OneResult {
         findings: Vec::new(),
         transcript: Vec::new(),
         hits,
+        tool_calls: BTreeMap::new(),
     }
 }
 
-async fn start(config: &RunConfig, handshake: bool, timeout: Duration) -> Result<Session, String> {
+/// How long a new server gets to answer its first initialize: the run timeout, but at least
+/// the start-up allowance (interpreters and package runners start slowly on a loaded machine).
+fn startup_timeout(config: &RunConfig) -> Duration {
+    Duration::from_millis(config.timeout_ms.max(config.startup_ms))
+}
+
+async fn start(config: &RunConfig, handshake: bool) -> Result<Session, String> {
     let mut s = Session::start(config).map_err(|e| e.to_string())?;
     if handshake {
-        s.handshake(timeout)
+        s.handshake(startup_timeout(config))
             .await
             .map_err(|why| format!("a new session failed its handshake: {why}"))?;
     }
@@ -568,7 +599,11 @@ fn precondition(
 }
 
 fn oracle_result(def: &oracles::OracleDef, hits: &[(String, Hit)]) -> CaseResult {
-    let mine: Vec<&(String, Hit)> = hits.iter().filter(|(_, h)| h.oracle == def.id).collect();
+    let mut mine: Vec<&(String, Hit)> = hits.iter().filter(|(_, h)| h.oracle == def.id).collect();
+    // Lanes finish in any order: sort so the report (and its snapshot) is deterministic.
+    mine.sort_by(|(ca, a), (cb, b)| {
+        (ca, &a.message, &a.actual, &a.pointer).cmp(&(cb, &b.message, &b.actual, &b.pointer))
+    });
     let worst = mine
         .iter()
         .map(|(_, h)| h.verdict)

@@ -4,7 +4,7 @@
 //!
 //! Not the step interpreter (`interp.rs`) and not the run loop (`runner.rs`).
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::time::Duration;
 
 use mcpspec_codec::{Classified, Frame, MessageKind, classify, encode};
@@ -12,7 +12,9 @@ use mcpspec_schema::{Direction, Schema};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use crate::config::{ClientConfig, ElicitationReply, REVISION, RunConfig, SamplingReply};
+use crate::config::{
+    ClientConfig, ElicitationReply, REVISION, RunConfig, SamplingReply, ToolGuard,
+};
 use crate::oracles::stdio::StdoutStats;
 use crate::oracles::{self, Hit, View, id_key};
 use crate::target::stdio::Shutdown;
@@ -60,6 +62,17 @@ pub enum WaitEnd {
     Gone(String),
 }
 
+/// Why [`Session::request`] got no response.
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    /// The request could not be sent.
+    #[error(transparent)]
+    Send(SendError),
+    /// No response came.
+    #[error("{}", match .0 { WaitEnd::TimedOut => "no response in time".to_string(), WaitEnd::Gone(how) => how.clone() })]
+    Wait(WaitEnd),
+}
+
 /// A send the harness refused or could not make.
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
@@ -95,6 +108,17 @@ pub struct Session {
     pub stdout: StdoutStats,
     hits: Vec<Hit>,
     schema: &'static Schema,
+    next_id: u64,
+    /// The side-effect guard for tool calls.
+    pub tool_guard: ToolGuard,
+    /// Per tool name: whether the harness called it, and why (for the report).
+    pub tool_calls: BTreeMap<String, String>,
+    /// How probes want `sampling/createMessage` answered, instead of the run's configuration.
+    pub sampling_override: Option<SamplingReply>,
+    /// How probes want `elicitation/create` answered, instead of the run's configuration.
+    pub elicitation_override: Option<ElicitationOverride>,
+    progress: oracles::progress::Tracker,
+    subscriptions: oracles::subscription::Tracker,
     gone: Option<String>,
     stdout_closed: bool,
     exit_seen: Option<(Instant, String)>,
@@ -124,6 +148,13 @@ impl Session {
             stdout: StdoutStats::default(),
             hits: Vec::new(),
             schema,
+            next_id: 0,
+            tool_guard: config.tools.clone(),
+            tool_calls: BTreeMap::new(),
+            sampling_override: None,
+            elicitation_override: None,
+            progress: Default::default(),
+            subscriptions: Default::default(),
             gone: None,
             stdout_closed: false,
             exit_seen: None,
@@ -242,6 +273,56 @@ impl Session {
             self.proc.write(piece).await?;
         }
         Ok(())
+    }
+
+    /// A fresh request id of the harness's own (`mcpspec-<n>`), unique in the session.
+    pub fn next_request_id(&mut self) -> Value {
+        self.next_id += 1;
+        Value::String(format!("mcpspec-{}", self.next_id))
+    }
+
+    /// Sends a valid request with a fresh id and waits for its response. `params: None` leaves
+    /// the member out. The harness-origin check applies: a bad request is a harness error.
+    pub async fn request(
+        &mut self,
+        method: &str,
+        params: Option<Value>,
+        timeout: Duration,
+    ) -> Result<Incoming, RequestError> {
+        let id = self.next_request_id();
+        let mut message = json!({ "jsonrpc": "2.0", "id": id, "method": method });
+        if let Some(p) = params {
+            message["params"] = p;
+        }
+        self.send(&message, true)
+            .await
+            .map_err(RequestError::Send)?;
+        let deadline = Instant::now() + timeout;
+        self.wait_response(&id, false, deadline)
+            .await
+            .map_err(RequestError::Wait)
+    }
+
+    /// Sends a valid notification.
+    pub async fn notify(&mut self, method: &str, params: Option<Value>) -> Result<(), SendError> {
+        let mut message = json!({ "jsonrpc": "2.0", "method": method });
+        if let Some(p) = params {
+            message["params"] = p;
+        }
+        self.send(&message, true).await
+    }
+
+    /// Whether the client capabilities of the last `initialize` sent declare `name` (`roots`,
+    /// `sampling`, `elicitation`); the harness answers those server requests only then.
+    pub fn client_declares(&self, name: &str) -> bool {
+        oracles::has_capability(&self.client_caps, name)
+    }
+
+    /// Whether the server declared a capability path (`tools`, `resources.subscribe`).
+    pub fn server_has(&self, path: &str) -> bool {
+        self.server_caps
+            .as_ref()
+            .is_some_and(|c| oracles::has_capability(c, path))
     }
 
     /// Drops queued messages that no step consumed (they stay in the log and were checked by
@@ -466,6 +547,9 @@ impl Session {
         hits.extend(oracles::schema_check::check(&view, c));
         hits.extend(oracles::capability::check(&view, c));
         hits.extend(oracles::meta::check(c));
+        hits.extend(oracles::cancel::check(&view, c));
+        hits.extend(self.progress.check(c));
+        hits.extend(self.subscriptions.check(c, self.log.now_ms()));
         self.hits.extend(hits);
     }
 
@@ -482,6 +566,7 @@ impl Session {
                         self.learn_initialize(&value);
                     }
                     if !id.is_null() {
+                        self.progress.on_response(&key);
                         self.answered.insert(key);
                     }
                 }
@@ -520,6 +605,8 @@ impl Session {
                 }
             }
             Value::Object(map) => {
+                self.progress.on_outgoing(value);
+                self.subscriptions.on_outgoing(value, self.log.now_ms());
                 let (Some(id), Some(method)) = (map.get("id"), map.get("method")) else {
                     return;
                 };
@@ -576,7 +663,7 @@ impl Session {
         let method = request.get("method").and_then(Value::as_str).unwrap_or("");
         let reply = match method {
             "ping" => json!({ "jsonrpc": "2.0", "id": id, "result": {} }),
-            "roots/list" if self.client.roots => {
+            "roots/list" if self.client_declares("roots") => {
                 let roots: Vec<Value> = self
                     .client
                     .root_uris
@@ -585,7 +672,11 @@ impl Session {
                     .collect();
                 json!({ "jsonrpc": "2.0", "id": id, "result": { "roots": roots } })
             }
-            "sampling/createMessage" if self.client.sampling => match &self.client.sampling_reply {
+            "sampling/createMessage" if self.client_declares("sampling") => match self
+                .sampling_override
+                .as_ref()
+                .unwrap_or(&self.client.sampling_reply)
+            {
                 SamplingReply::Text(text) => json!({
                     "jsonrpc": "2.0", "id": id,
                     "result": {
@@ -600,14 +691,26 @@ impl Session {
                     "error": { "code": -1, "message": "declined by user" },
                 }),
             },
-            "elicitation/create" if self.client.elicitation => {
-                let result = match self.client.elicitation_reply {
-                    ElicitationReply::Accept => json!({
+            "elicitation/create" if self.client_declares("elicitation") => {
+                let schema = request.pointer("/params/requestedSchema");
+                let reply = self
+                    .elicitation_override
+                    .unwrap_or(ElicitationOverride::Reply(self.client.elicitation_reply));
+                let result = match reply {
+                    ElicitationOverride::Reply(ElicitationReply::Accept) => json!({
                         "action": "accept",
-                        "content": elicitation_content(request.pointer("/params/requestedSchema")),
+                        "content": elicitation_content(schema),
                     }),
-                    ElicitationReply::Decline => json!({ "action": "decline" }),
-                    ElicitationReply::Cancel => json!({ "action": "cancel" }),
+                    ElicitationOverride::Reply(ElicitationReply::Decline) => {
+                        json!({ "action": "decline" })
+                    }
+                    ElicitationOverride::Reply(ElicitationReply::Cancel) => {
+                        json!({ "action": "cancel" })
+                    }
+                    ElicitationOverride::BreakSchema => json!({
+                        "action": "accept",
+                        "content": elicitation_content_breaking(schema),
+                    }),
                 };
                 json!({ "jsonrpc": "2.0", "id": id, "result": result })
             }
@@ -632,6 +735,32 @@ impl Session {
         self.log.text(Dir::Local, "exit", text);
         how
     }
+}
+
+/// How a probe wants `elicitation/create` answered for the rest of the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ElicitationOverride {
+    /// This reply, with content generated from the requested schema when accepting.
+    Reply(ElicitationReply),
+    /// Accept, with content of the wrong type for every requested property (still a valid
+    /// `ElicitResult`: strings, numbers and booleans only).
+    BreakSchema,
+}
+
+/// Content that breaks the requested schema: for each property a value of another primitive
+/// type (a string property gets `true`, a number or boolean property gets a string).
+fn elicitation_content_breaking(schema: Option<&Value>) -> Value {
+    let mut out = serde_json::Map::new();
+    if let Some(Value::Object(props)) = schema.and_then(|s| s.get("properties")) {
+        for (name, prop) in props {
+            let value = match prop.get("type").and_then(Value::as_str) {
+                Some("string") => json!(true),
+                _ => json!("mcpspec: not a valid value"),
+            };
+            out.insert(name.clone(), value);
+        }
+    }
+    Value::Object(out)
 }
 
 /// Content for an accepted elicitation, generated from the restricted requested schema: one

@@ -48,10 +48,30 @@ fn normalise(report: &mcpspec_report::RunReport) -> Value {
 }
 
 fn snapshot(name: &str, report: &mcpspec_report::RunReport) {
+    snapshot_with(name, report, &[]);
+}
+
+/// Snapshots the normalised report, with each `(text, placeholder)` replaced everywhere (for
+/// scratch paths that a server echoes in its answers).
+fn snapshot_with(name: &str, report: &mcpspec_report::RunReport, replace: &[(&str, &str)]) {
+    let mut text = normalise(report).to_string();
+    for (from, to) in replace {
+        // Paths appear JSON-escaped inside strings; plain paths need no escaping.
+        text = text.replace(from, to);
+    }
+    let value: Value = serde_json::from_str(&text).expect("normalised report is JSON");
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path("../../../reports/golden");
     settings.set_prepend_module_to_snapshot(false);
-    settings.bind(|| insta::assert_json_snapshot!(name, normalise(report)));
+    settings.bind(|| insta::assert_json_snapshot!(name, value));
+}
+
+/// A clean scratch directory under the target dir (stable path, so snapshots stay stable).
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    dir
 }
 
 async fn run(config: &RunConfig) -> mcpspec_report::RunReport {
@@ -128,4 +148,46 @@ async fn interop_mcp_server_time() {
     let report = run(&config).await;
     assert_no_harness_error(&report);
     snapshot("mcp-server-time-stdio", &report);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interop_server_filesystem() {
+    let Some(modules) = env_dir("MCPSPEC_INTEROP_NODE_MODULES") else {
+        return;
+    };
+    let script = modules.join("@modelcontextprotocol/server-filesystem/dist/index.js");
+    let dir = scratch("interop-filesystem");
+    std::fs::write(dir.join("notes.txt"), "mcpspec scratch file\n").expect("write scratch file");
+    let dir_text = dir.display().to_string();
+    let config = interop_config(
+        "node".into(),
+        &[&script.display().to_string(), &dir_text],
+        &[],
+    );
+    let report = run(&config).await;
+    assert_no_harness_error(&report);
+    snapshot_with(
+        "server-filesystem-stdio",
+        &report,
+        &[(&dir_text, "[scratch]")],
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interop_server_memory() {
+    let Some(modules) = env_dir("MCPSPEC_INTEROP_NODE_MODULES") else {
+        return;
+    };
+    let script = modules.join("@modelcontextprotocol/server-memory/dist/index.js");
+    let dir = scratch("interop-memory");
+    let file = dir.join("memory.jsonl").display().to_string();
+    let config = interop_config(
+        "node".into(),
+        &[&script.display().to_string()],
+        &[("MEMORY_FILE_PATH", &file)],
+    );
+    let report = run(&config).await;
+    assert_no_harness_error(&report);
+    let dir_text = dir.display().to_string();
+    snapshot_with("server-memory-stdio", &report, &[(&dir_text, "[scratch]")]);
 }

@@ -175,3 +175,20 @@ async fn every_oracle_trips_under_its_knob() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn every_probe_is_documented_in_the_case_manual() {
+    let manual = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../cases/README.md"
+    ))
+    .expect("cases/README.md");
+    let missing: Vec<&str> = mcpspec_harness::probes::all()
+        .map(|p| p.name)
+        .filter(|name| !manual.contains(&format!("`{name}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "probes not listed in cases/README.md: {missing:?}"
+    );
+}

@@ -176,6 +176,121 @@ impl Fixture {
         );
     }
 
+    /// The client's handshake with `capabilities`: initialize, notifications/initialized and
+    /// the "ready" log message.
+    pub fn handshake_with(&mut self, capabilities: Value) -> Value {
+        let response = self.initialize_with("2025-06-18", capabilities);
+        assert!(response.get("result").is_some(), "{response}");
+        self.send(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
+        let ready = self.json();
+        assert_eq!(ready["params"]["data"], json!("ready"), "{ready}");
+        response
+    }
+
+    /// Reads messages until the response whose id is `id` (a message with that id and no
+    /// method); returns it with every message read before it, in order.
+    pub fn until_response(&mut self, id: &Value) -> (Value, Vec<Value>) {
+        let mut before = Vec::new();
+        loop {
+            let msg = self.json();
+            if msg.get("method").is_none() && msg.get("id") == Some(id) {
+                return (msg, before);
+            }
+            before.push(msg);
+            assert!(before.len() < 1000, "no response to {id}: {before:?}");
+        }
+    }
+
+    /// Sends a request and returns its response and every message written before it.
+    pub fn call(&mut self, id: Value, method: &str, params: Option<Value>) -> (Value, Vec<Value>) {
+        let mut msg = json!({ "jsonrpc": "2.0", "id": id, "method": method });
+        if let Some(params) = params {
+            msg["params"] = params;
+        }
+        self.send_json(&msg);
+        self.until_response(&id)
+    }
+
+    /// Sends a request and returns its `result`, skipping the notifications before it.
+    pub fn call_result(&mut self, id: Value, method: &str, params: Option<Value>) -> Value {
+        let (response, _) = self.call(id.clone(), method, params);
+        assert_eq!(response["jsonrpc"], json!("2.0"), "{response}");
+        assert!(
+            response.get("error").is_none(),
+            "unexpected error {response}"
+        );
+        response.get("result").cloned().expect("a result member")
+    }
+
+    /// Sends a request and returns its error code, skipping the notifications before it.
+    pub fn call_error(&mut self, id: Value, method: &str, params: Option<Value>) -> i64 {
+        let (response, _) = self.call(id.clone(), method, params);
+        assert!(
+            response.get("result").is_none(),
+            "unexpected result {response}"
+        );
+        response["error"]["code"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("no integer code in {response}"))
+    }
+
+    /// Calls tool `name` with `arguments` and returns the result, skipping notifications.
+    pub fn tool(&mut self, id: Value, name: &str, arguments: Value) -> Value {
+        let params = json!({ "name": name, "arguments": arguments });
+        self.call_result(id, "tools/call", Some(params))
+    }
+
+    /// Walks every page of list `method` and returns all items of `member`, failing after 50
+    /// pages.
+    pub fn list_all(&mut self, method: &str, member: &str) -> Vec<Value> {
+        let mut items = Vec::new();
+        let mut cursor: Option<Value> = None;
+        for page in 0..50 {
+            let params = cursor.take().map(|c| json!({ "cursor": c }));
+            let result = self.call_result(json!(format!("list-{page}")), method, params);
+            let got = result[member]
+                .as_array()
+                .unwrap_or_else(|| panic!("no {member} array in {result}"));
+            items.extend(got.iter().cloned());
+            match result.get("nextCursor") {
+                Some(next) => cursor = Some(next.clone()),
+                None => return items,
+            }
+        }
+        panic!("{method} did not end within 50 pages");
+    }
+
+    /// The next message for which `wanted` is true, skipping others; `None` if none comes
+    /// within `timeout`.
+    pub fn next_matching(
+        &mut self,
+        timeout: Duration,
+        wanted: impl Fn(&Value) -> bool,
+    ) -> Option<Value> {
+        let end = Instant::now() + timeout;
+        loop {
+            let left = end.checked_duration_since(Instant::now())?;
+            let line = self.try_line(left)?;
+            let msg: Value = serde_json::from_slice(&line).expect("output line is JSON");
+            if wanted(&msg) {
+                return Some(msg);
+            }
+        }
+    }
+
+    /// Every message written within `window`.
+    pub fn drain(&mut self, window: Duration) -> Vec<Value> {
+        let end = Instant::now() + window;
+        let mut out = Vec::new();
+        while let Some(left) = end.checked_duration_since(Instant::now()) {
+            match self.try_line(left) {
+                Some(line) => out.push(serde_json::from_slice(&line).expect("output line is JSON")),
+                None => break,
+            }
+        }
+        out
+    }
+
     /// Closes the server's stdin.
     pub fn close_stdin(&mut self) {
         self.stdin.take();

@@ -113,6 +113,11 @@ fn walk(
 ) -> std::io::Result<()> {
     for e in std::fs::read_dir(dir)? {
         let p = e?.path();
+        if p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('_'))
+        {
+            continue;
+        }
         if p.is_dir() {
             walk(root, &p, out)?;
         } else if p.extension().is_some_and(|x| x == "json") {

@@ -8,11 +8,14 @@
 //! texts). A test checks that every ID emitted is registered and every registered oracle names a
 //! knob. Not here: per-case expectations (those are case files) and grading (`grade.rs`).
 
+pub mod cancel;
 pub mod capability;
 pub mod envelope;
 pub mod meta;
+pub mod progress;
 pub mod schema_check;
 pub mod stdio;
+pub mod subscription;
 
 use std::collections::{HashMap, HashSet};
 
@@ -122,6 +125,66 @@ pub const ORACLES: &[OracleDef] = &[
         anchor: "responses",
         statement: "Responses MUST include the same ID as the request they correspond to; a notification MUST NOT be answered.",
         knob: "duplicate-responses",
+        stdio_only: false,
+    },
+    OracleDef {
+        id: "oracle.progress-after-response",
+        title: "Remembers which requests carrying a progress token have been answered",
+        expectation: "The server MUST NOT send progress for a token once the request that carried it has been answered.",
+        level: Level::Must,
+        requirements: &["PROGRESS-003"],
+        page: "basic/utilities/progress",
+        anchor: "behavior-requirements",
+        statement: "Progress notifications MUST only reference requests that are still in progress; after the response, none may follow for that token.",
+        knob: "progress-after-response",
+        stdio_only: false,
+    },
+    OracleDef {
+        id: "oracle.progress-increasing",
+        title: "Follows the progress values the server reports per token",
+        expectation: "For each token, the progress value MUST increase with every notification.",
+        level: Level::Must,
+        requirements: &["PROGRESS-002"],
+        page: "basic/utilities/progress",
+        anchor: "progress-flow",
+        statement: "The progress value MUST increase with each notification for the same token, even when the total is unknown.",
+        knob: "progress-not-increasing",
+        stdio_only: false,
+    },
+    OracleDef {
+        id: "oracle.progress-token-known",
+        title: "Compares every progress token the server sends with the tokens of the harness's requests",
+        expectation: "A progress notification MUST carry exactly the token (same JSON type and value) of a request still in progress.",
+        level: Level::Must,
+        requirements: &["PROGRESS-001"],
+        page: "basic/utilities/progress",
+        anchor: "behavior-requirements",
+        statement: "Progress notifications MUST only reference tokens that were provided in an active request.",
+        knob: "progress-wrong-token",
+        stdio_only: false,
+    },
+    OracleDef {
+        id: "oracle.progress-unsolicited",
+        title: "Watches for progress while no request of the harness carries a progress token",
+        expectation: "The server MUST NOT send progress notifications for requests that carried no progress token.",
+        level: Level::Must,
+        requirements: &["PROGRESS-004"],
+        page: "basic/utilities/progress",
+        anchor: "behavior-requirements",
+        statement: "Progress MUST only be reported for tokens the client provided, so a request without a token gets none.",
+        knob: "progress-without-token",
+        stdio_only: false,
+    },
+    OracleDef {
+        id: "oracle.resource-updates-subscribed",
+        title: "Remembers the resources the harness subscribed to and unsubscribed from",
+        expectation: "The server SHOULD send resources/updated only for URIs the client subscribed to, while the subscription lasts (1 s of grace after unsubscribing).",
+        level: Level::Should,
+        requirements: &["RESOURCES-009"],
+        page: "server/resources",
+        anchor: "subscriptions",
+        statement: "Update notifications SHOULD be sent only for resources the client subscribed to, and stop once it unsubscribes.",
+        knob: "resources-updated-unsubscribed",
         stdio_only: false,
     },
     OracleDef {

@@ -1,12 +1,17 @@
 //! Probes: named Rust procedures that case files call (`{"probe": {"name": ...}}`) for what the
 //! step vocabulary cannot say.
 //!
-//! Adding a probe: write an async function `fn(&mut Session, &Value) -> ProbeResult` in a module
-//! of this folder, wrap it with `Box::pin`, and add one [`ProbeDef`] line to [`PROBES`] with a
-//! one-line doc; `cases/README.md` lists every probe. The loader rejects unknown probe names. Not
+//! Adding a probe: write an async function `fn(&mut Session, &Value) -> ProbeResult` in the
+//! module of its area (`stdio.rs`, `tools.rs`, `lists.rs` for resources, prompts, completion and
+//! pagination, `flow.rs` for logging, progress, cancellation and server requests), wrap it with
+//! `Box::pin`, and add one [`ProbeDef`] line to that module's `PROBES` slice with a one-line doc;
+//! `cases/README.md` lists every probe. The loader rejects unknown probe names. Not
 //! here: oracles (they watch every message; probes run only when a case asks).
 
+pub mod flow;
+pub mod lists;
 pub mod stdio;
+pub mod tools;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -20,10 +25,12 @@ use crate::session::Session;
 /// What a probe found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProbeResult {
-    /// The verdict, before grading by the case level.
+    /// The worst verdict, before grading by the case level.
     pub verdict: Verdict,
     /// Findings (empty when the verdict is pass).
     pub findings: Vec<Finding>,
+    /// Set when the probe found nothing to exercise (the case becomes `untestable`).
+    pub untestable: Option<String>,
 }
 
 impl ProbeResult {
@@ -32,21 +39,37 @@ impl ProbeResult {
         ProbeResult {
             verdict: Verdict::Pass,
             findings: Vec::new(),
+            untestable: None,
         }
     }
 
     /// A failing result with one finding.
     pub fn fail(message: String, expected: &str, actual: String) -> Self {
+        let mut r = ProbeResult::pass();
+        r.add(Verdict::Fail, message, expected, actual);
+        r
+    }
+
+    /// Nothing to exercise: the case is reported `untestable` with this reason.
+    pub fn untestable(reason: impl Into<String>) -> Self {
         ProbeResult {
-            verdict: Verdict::Fail,
-            findings: vec![Finding {
+            untestable: Some(reason.into()),
+            ..ProbeResult::pass()
+        }
+    }
+
+    /// Records one finding with its verdict; the result's verdict becomes the worst seen.
+    pub fn add(&mut self, verdict: Verdict, message: String, expected: &str, actual: String) {
+        self.verdict = self.verdict.max(verdict);
+        if verdict != Verdict::Pass {
+            self.findings.push(Finding {
                 message,
                 expected: expected.to_string(),
                 actual,
                 step: None,
                 json_pointer: None,
                 observed_in: None,
-            }],
+            });
         }
     }
 }
@@ -68,31 +91,15 @@ pub struct ProbeDef {
     pub run: ProbeFn,
 }
 
-/// Every probe, by name.
-pub const PROBES: &[ProbeDef] = &[
-    ProbeDef {
-        name: "stdout-clean",
-        doc: "fails if any stdout line of this session so far was not a JSON-RPC message",
-        run: stdio::stdout_clean,
-    },
-    ProbeDef {
-        name: "stdout-no-crlf",
-        doc: "fails if any stdout line of this session so far ended in CR LF",
-        run: stdio::stdout_no_crlf,
-    },
-    ProbeDef {
-        name: "stdout-single-line",
-        doc: "fails if any message of this session so far was spread over several lines",
-        run: stdio::stdout_single_line,
-    },
-    ProbeDef {
-        name: "stdout-utf8",
-        doc: "fails if any stdout line of this session so far was not valid UTF-8",
-        run: stdio::stdout_utf8,
-    },
-];
+/// The probe groups, one slice per module; each module owns its own `PROBES` list.
+const GROUPS: &[&[ProbeDef]] = &[stdio::PROBES, tools::PROBES, lists::PROBES, flow::PROBES];
+
+/// Every probe, in registry order.
+pub fn all() -> impl Iterator<Item = &'static ProbeDef> {
+    GROUPS.iter().flat_map(|g| g.iter())
+}
 
 /// Looks up a probe by name.
 pub fn find(name: &str) -> Option<&'static ProbeDef> {
-    PROBES.iter().find(|p| p.name == name)
+    all().find(|p| p.name == name)
 }

@@ -6,10 +6,34 @@ use std::pin::Pin;
 
 use serde_json::Value;
 
-use super::ProbeResult;
+use super::{ProbeDef, ProbeResult};
 use crate::session::Session;
 
 type Fut<'a> = Pin<Box<dyn Future<Output = ProbeResult> + Send + 'a>>;
+
+/// The stdio probes.
+pub const PROBES: &[ProbeDef] = &[
+    ProbeDef {
+        name: "stdout-clean",
+        doc: "fails if any stdout line of this session so far was not a JSON-RPC message",
+        run: stdout_clean,
+    },
+    ProbeDef {
+        name: "stdout-no-crlf",
+        doc: "fails if any stdout line of this session so far ended in CR LF",
+        run: stdout_no_crlf,
+    },
+    ProbeDef {
+        name: "stdout-single-line",
+        doc: "fails if any message of this session so far was spread over several lines",
+        run: stdout_single_line,
+    },
+    ProbeDef {
+        name: "stdout-utf8",
+        doc: "fails if any stdout line of this session so far was not valid UTF-8",
+        run: stdout_utf8,
+    },
+];
 
 fn count_probe(count: usize, what: &str, expected: &str) -> ProbeResult {
     if count == 0 {

@@ -63,6 +63,7 @@ pub fn program_config(program: &str, args: &[&str]) -> RunConfig {
         cwd: None,
     }));
     config.timeout_ms = 1000;
+    config.startup_ms = 1000;
     config.shutdown_grace_ms = 300;
     config
 }
