@@ -2,8 +2,8 @@
 //! step vocabulary cannot say.
 //!
 //! Adding a probe: write an async function `fn(&mut Session, &Value) -> ProbeResult` in the
-//! module of its area (`stdio.rs`, `tools.rs`, `lists.rs` for resources, prompts, completion and
-//! pagination, `flow.rs` for logging, progress, cancellation and server requests), wrap it with
+//! module of its area (`stdio.rs`, `tools/`, `lists/` for resources, prompts, completion and
+//! pagination, `flow/` for logging, progress, cancellation and server requests), wrap it with
 //! `Box::pin`, and add one [`ProbeDef`] line to that module's `PROBES` slice with a one-line doc;
 //! `cases/README.md` lists every probe. The loader rejects unknown probe names. Not
 //! here: oracles (they watch every message; probes run only when a case asks).

@@ -1,0 +1,133 @@
+//! One `tools/call` as the tool probes send it: the request, its cancellation after silence, how
+//! it ended ([`Answer`]), the per-session memory of tools that gave no answer, the note the report
+//! keeps on why each tool was or was not called, and the closing ping. Not any judgement of the
+//! answers (the probe modules do that).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::time::Instant;
+
+use super::Findings;
+use crate::case::model::Verdict;
+use crate::session::{Incoming, SendError, Session, WaitEnd};
+
+/// How one `tools/call` ended.
+#[derive(Debug, Clone)]
+pub(super) enum Answer {
+    /// A result object.
+    Result(Value),
+    /// A JSON-RPC error object.
+    Error(Value),
+    /// Nothing within the wait (a cancellation was sent).
+    Silent(Duration),
+    /// The server died or stopped reading.
+    Gone(String),
+    /// The harness could not send it (its own bug).
+    NotSent(String),
+}
+
+/// Sends one `tools/call` with these params and waits. With `check` false the request skips the
+/// harness-origin schema check (for arguments that are invalid on purpose). After silence, a
+/// `notifications/cancelled` is sent for the request.
+pub(super) async fn call(s: &mut Session, params: Value, check: bool, wait: Duration) -> Answer {
+    let id = s.next_request_id();
+    let message = json!({ "jsonrpc": "2.0", "id": id, "method": "tools/call", "params": params });
+    match s.send(&message, check).await {
+        Ok(()) => {}
+        Err(SendError::HarnessOrigin(why)) => return Answer::NotSent(why),
+        Err(SendError::Transport(e)) => {
+            return Answer::Gone(format!("the server stopped reading its input: {e}"));
+        }
+    }
+    match s.wait_response(&id, false, Instant::now() + wait).await {
+        Ok(reply) => answer_of(&reply),
+        Err(WaitEnd::TimedOut) => {
+            let _ = s
+                .notify(
+                    "notifications/cancelled",
+                    Some(json!({ "requestId": id, "reason": "mcpspec: no answer in time" })),
+                )
+                .await;
+            Answer::Silent(wait)
+        }
+        Err(WaitEnd::Gone(how)) => Answer::Gone(how),
+    }
+}
+
+fn answer_of(reply: &Incoming) -> Answer {
+    match (reply.value.get("result"), reply.value.get("error")) {
+        (Some(r), _) => Answer::Result(r.clone()),
+        (None, Some(e)) => Answer::Error(e.clone()),
+        (None, None) => Answer::Error(Value::Null),
+    }
+}
+
+/// Records why a tool was or was not called, without overwriting an earlier "called".
+pub(super) fn note_tool(s: &mut Session, name: &str, why: String) {
+    let keep = s
+        .tool_calls
+        .get(name)
+        .is_some_and(|w| w.starts_with("called"));
+    if !keep {
+        s.tool_calls.insert(name.to_string(), why);
+    }
+}
+
+/// The note for a tool the probe sent only what the guard permits: the guard's reason, saying so
+/// when arguments the schema rejects were sent to a tool the guard does not allow.
+pub(super) fn guard_note(decision: Result<String, String>, sent_any: bool) -> String {
+    match decision {
+        Ok(why) => why,
+        Err(why) if sent_any => format!("{why}; only sent arguments its schema rejects"),
+        Err(why) => why,
+    }
+}
+
+/// A final ping: the server must still answer after what the probe sent.
+pub(super) async fn still_serving(s: &mut Session, f: &mut Findings, after: &str) {
+    match s.request("ping", None, Duration::from_secs(3)).await {
+        Ok(_) => {}
+        Err(e) => f.add(
+            Verdict::Fail,
+            format!("ping after {after} got no answer: {e}"),
+            "a server that keeps serving",
+            e.to_string(),
+        ),
+    }
+}
+
+/// Tools that gave no answer in time, per session: later probes on the same session skip them
+/// instead of waiting again (a slow tool is not a fault, and each case has a time budget). A
+/// session is known by its server's pid together with the session's address, so a recycled pid
+/// in a later session does not inherit the list.
+type SlowKey = (u32, usize);
+
+fn slow_tools() -> &'static Mutex<HashMap<SlowKey, HashSet<String>>> {
+    static SLOW: OnceLock<Mutex<HashMap<SlowKey, HashSet<String>>>> = OnceLock::new();
+    SLOW.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+fn slow_key(s: &Session) -> Option<SlowKey> {
+    s.pid().map(|pid| (pid, s as *const Session as usize))
+}
+
+pub(super) fn known_slow(s: &Session, name: &str) -> bool {
+    let Some(key) = slow_key(s) else {
+        return false;
+    };
+    slow_tools()
+        .lock()
+        .map(|m| m.get(&key).is_some_and(|set| set.contains(name)))
+        .unwrap_or(false)
+}
+
+pub(super) fn mark_slow(s: &Session, name: &str) {
+    if let Some(key) = slow_key(s)
+        && let Ok(mut m) = slow_tools().lock()
+    {
+        m.entry(key).or_default().insert(name.to_string());
+    }
+}
