@@ -82,34 +82,12 @@ pub fn is_iso8601(s: &str) -> bool {
 /// The first bytes (up to 12) of base64 text, for magic-number checks; `None` if they do not
 /// decode.
 pub(super) fn decode_head(text: &str) -> Option<Vec<u8>> {
-    let value = |c: u8| -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    };
-    let bytes: Vec<u8> = text.bytes().take_while(|b| *b != b'=').take(16).collect();
-    let mut out = Vec::new();
-    for chunk in bytes.chunks(4) {
-        let mut acc = 0u32;
-        for (i, c) in chunk.iter().enumerate() {
-            acc |= value(*c)? << (18 - 6 * i);
-        }
-        let n = match chunk.len() {
-            4 => 3,
-            3 => 2,
-            2 => 1,
-            _ => 0,
-        };
-        for i in 0..n {
-            out.push((acc >> (16 - 8 * i)) as u8);
-        }
-    }
-    Some(out)
+    use base64::Engine as _;
+    let bytes = text.as_bytes();
+    let end = bytes.len().min(16) / 4 * 4;
+    base64::engine::general_purpose::STANDARD
+        .decode(&bytes[..end])
+        .ok()
 }
 
 /// Whether the leading bytes fit the declared type; `None` for types without a known signature.
