@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 FUZZ_SECONDS="${FUZZ_SECONDS:-60}"
-read -r -a targets <<<"${FUZZ_TARGETS:-jsonrpc_classify stdio_framing sse_parse schema_validate}"
+read -r -a targets <<<"${FUZZ_TARGETS:-jsonrpc_classify stdio_framing sse_parse schema_validate case_load}"
 
 skip() {
   echo "SKIPPED: nightly toolchain / cargo-fuzz not available${1:+ ($1)}"

@@ -273,6 +273,36 @@ knobs! {
         "the roots tool sends roots/list without the client capability";
     server_cancel_unknown_request = "server-cancel-unknown-request",
         r#"after initialized, cancels "srv-never", a request the server never issued"#;
+    no_tools_capability = "no-tools-capability",
+        "the tools capability is not declared (tools are still served)";
+    no_prompts_capability = "no-prompts-capability",
+        "the prompts capability is not declared (prompts are still served)";
+    no_completions_capability = "no-completions-capability",
+        "the completions capability is not declared (completion is still served)";
+    undeclared_method_wrong_code = "undeclared-method-wrong-code",
+        "completions is not declared and completion/complete gets -32603";
+    wrong_params_accepted = "wrong-params-accepted",
+        "tools/call without name, resources/read without uri, prompts/get with a non-string name succeed";
+    ping_waits_for_calls = "ping-waits-for-calls",
+        "ping is answered only once no tools/call is running (waits at most 10 s)";
+    tools_empty_name = "tools-empty-name",
+        "tools/list ends with a tool whose name is the empty string";
+    roots_ignore_list_changed = "roots-ignore-list-changed",
+        "notifications/roots/list_changed does not make the server fetch the roots again";
+    crash_on_reused_id = "crash-on-reused-id",
+        "a request reusing the id of a running tools/call makes the process exit 1";
+    reply_to_stray_response = "reply-to-stray-response",
+        "a response to no request the server sent gets a -32600 error with its id";
+    completion_unknown_argument_values = "completion-unknown-argument-values",
+        r#"completion of an argument the prompt does not have returns ["alpha","beta"]"#;
+    pagination_foreign_cursor_accepted = "pagination-foreign-cursor-accepted",
+        "a cursor issued by another list method is accepted";
+    prompts_bad_embedded_resource = "prompts-bad-embedded-resource",
+        "the embedded_resource prompt's resource has neither text nor blob";
+    content_bad_link_uri = "content-bad-link-uri",
+        r#"mixed_content's resource_link uri is "not a uri""#;
+    resources_updated_bad_uri = "resources-updated-bad-uri",
+        r#"resources/updated notifications for subscriptions carry uri "clock updated""#;
 }
 
 impl Bugs {
@@ -307,7 +337,7 @@ mod tests {
     use super::{Bugs, KNOBS};
 
     /// The knob table of the fixture-server contract, in its published order.
-    const CONTRACT: [&str; 113] = [
+    const CONTRACT: [&str; 128] = [
         "wrong-jsonrpc-version",
         "stringify-ids",
         "coerce-string-ids",
@@ -421,6 +451,21 @@ mod tests {
         "elicitation-without-capability",
         "roots-without-capability",
         "server-cancel-unknown-request",
+        "no-tools-capability",
+        "no-prompts-capability",
+        "no-completions-capability",
+        "undeclared-method-wrong-code",
+        "wrong-params-accepted",
+        "ping-waits-for-calls",
+        "tools-empty-name",
+        "roots-ignore-list-changed",
+        "crash-on-reused-id",
+        "reply-to-stray-response",
+        "completion-unknown-argument-values",
+        "pagination-foreign-cursor-accepted",
+        "prompts-bad-embedded-resource",
+        "content-bad-link-uri",
+        "resources-updated-bad-uri",
     ];
 
     #[test]

@@ -1,7 +1,8 @@
 //! The session: turns each input candidate into zero or more output messages, tracks the
 //! lifecycle (not initialized, initialized, ready) and what the client declared, routes requests
-//! to the feature handlers, starts workers for long-running calls, and routes the client's
-//! answers and cancellations to them. It is not the transport: bytes come from `input.rs` and
+//! to the feature handlers, starts workers for long-running calls, routes the client's answers
+//! and cancellations to them, and fetches the client's roots when the client says they can
+//! change (`roots.listChanged`). It is not the transport: bytes come from `input.rs` and
 //! leave through the shared writer (`shared.rs`, `output.rs`).
 
 use std::collections::BTreeSet;
@@ -9,7 +10,7 @@ use std::io::{self, Write};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value, json};
 
@@ -30,6 +31,10 @@ use crate::workers::{self, Clock};
 pub const LATEST_VERSION: &str = "2025-06-18";
 /// Every protocol version the server accepts, newest first.
 pub const SUPPORTED_VERSIONS: [&str; 3] = ["2025-06-18", "2025-03-26", "2024-11-05"];
+/// Longest a ping waits for running calls under `ping-waits-for-calls`.
+const PING_WAIT_LIMIT: Duration = Duration::from_secs(10);
+/// How often such a ping looks again.
+const PING_WAIT_POLL: Duration = Duration::from_millis(10);
 
 /// What the main loop should do after a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +49,9 @@ pub enum Flow {
 #[derive(Debug, Clone, Copy, Default)]
 struct ClientCaps {
     roots: bool,
+    /// The client declared `roots.listChanged: true`: the server fetches the roots after
+    /// `notifications/initialized` and again on every `notifications/roots/list_changed`.
+    roots_list_changed: bool,
     sampling: bool,
     elicitation: bool,
 }
@@ -145,11 +153,7 @@ impl<W: Write + Send + 'static> Server<W> {
             Incoming::Notification { method, params } => {
                 self.handle_notification(&method, params.as_ref())
             }
-            Incoming::ClientResponse { id, message } => {
-                // Answers nobody waits for (late, unknown or duplicate) need nothing further.
-                self.shared.deliver(&id, message);
-                Ok(Flow::Continue)
-            }
+            Incoming::ClientResponse { id, message } => self.client_response(&id, message),
             Incoming::Invalid { id, code, message } => {
                 if self.bugs.crash_on_invalid_request {
                     return Ok(crash("invalid request"));
@@ -167,6 +171,9 @@ impl<W: Write + Send + 'static> Server<W> {
         method: &str,
         params: Option<&Map<String, Value>>,
     ) -> io::Result<Flow> {
+        if self.bugs.crash_on_reused_id && self.shared.in_flight(id).is_some() {
+            return Ok(crash("request id reused while a call with that id runs"));
+        }
         if self.bugs.reject_unknown_meta && has_unknown_meta(params) {
             let reply = Reply::invalid_params("unsupported _meta key");
             return self.send(id, reply);
@@ -203,6 +210,9 @@ impl<W: Write + Send + 'static> Server<W> {
                 Ok(reply) => reply,
                 Err(Crash(why)) => return Ok(crash(why)),
             },
+            "completion/complete" if bugs.undeclared_method_wrong_code => {
+                Reply::error(INTERNAL_ERROR, "completions are not supported")
+            }
             "completion/complete" => completion::complete(params, &bugs),
             "logging/setLevel" => self.set_level(params),
             _ if bugs.unknown_method_wrong_code => Reply::error(INTERNAL_ERROR, "internal error"),
@@ -216,6 +226,18 @@ impl<W: Write + Send + 'static> Server<W> {
         Ok(Flow::Continue)
     }
 
+    /// A response from the client: handed to whoever waits for it. Answers nobody waits for
+    /// (late, unknown or duplicate) need nothing further, unless `reply-to-stray-response`
+    /// answers those to requests the server never sent.
+    fn client_response(&mut self, id: &Value, message: Value) -> io::Result<Flow> {
+        let delivered = self.shared.deliver(id, message);
+        if !delivered && self.bugs.reply_to_stray_response && !self.shared.issued(id) {
+            self.shared
+                .write(|out| out.error(id, INVALID_REQUEST, "unexpected response", None))?;
+        }
+        Ok(Flow::Continue)
+    }
+
     fn ping(&mut self, params: Option<&Map<String, Value>>) -> Reply {
         if !self.initialized && self.bugs.ping_requires_initialize {
             return Reply::error(INVALID_REQUEST, "server not initialized");
@@ -226,10 +248,22 @@ impl<W: Write + Send + 'static> Server<W> {
         if self.bugs.slow_ping {
             thread::sleep(Duration::from_secs(3));
         }
+        if self.bugs.ping_waits_for_calls {
+            self.wait_for_calls();
+        }
         if self.bugs.ping_result_not_empty {
             Reply::Result(json!({ "pong": true }))
         } else {
             Reply::Result(json!({}))
+        }
+    }
+
+    /// `ping-waits-for-calls`: blocks until no tools/call runs on a worker thread, or until
+    /// [`PING_WAIT_LIMIT`] has passed.
+    fn wait_for_calls(&self) {
+        let end = Instant::now() + PING_WAIT_LIMIT;
+        while self.shared.busy() && Instant::now() < end {
+            thread::sleep(PING_WAIT_POLL);
         }
     }
 
@@ -271,8 +305,13 @@ impl<W: Write + Send + 'static> Server<W> {
             }
         }
         let declared = |name: &str| client_caps.is_some_and(|caps| caps.contains_key(name));
+        let roots_list_changed = client_caps
+            .and_then(|caps| caps.get("roots"))
+            .and_then(|roots| roots.get("listChanged"))
+            == Some(&Value::Bool(true));
         self.client = ClientCaps {
             roots: declared("roots"),
+            roots_list_changed,
             sampling: declared("sampling"),
             elicitation: declared("elicitation"),
         };
@@ -282,8 +321,7 @@ impl<W: Write + Send + 'static> Server<W> {
         self.initialized = true;
         if self.bugs.request_before_initialized && self.client.roots {
             let server_id = self.shared.next_request_id();
-            self.shared
-                .write(|out| out.request(&server_id, "roots/list", None))?;
+            self.shared.request(&server_id, "roots/list", None)?;
         }
         Ok(Flow::Continue)
     }
@@ -298,26 +336,38 @@ impl<W: Write + Send + 'static> Server<W> {
         }
     }
 
-    fn initialize_result(&self, requested: Option<&str>) -> Value {
+    /// The server capabilities the initialize result declares.
+    fn capabilities(&self) -> Map<String, Value> {
+        let bugs = &self.bugs;
         let mut capabilities = Map::new();
-        capabilities.insert("tools".into(), json!({ "listChanged": false }));
-        if !self.bugs.no_resources_capability {
+        if !bugs.no_tools_capability {
+            capabilities.insert("tools".into(), json!({ "listChanged": false }));
+        }
+        if !bugs.no_resources_capability {
             capabilities.insert(
                 "resources".into(),
                 json!({ "subscribe": true, "listChanged": false }),
             );
         }
-        capabilities.insert("prompts".into(), json!({ "listChanged": false }));
-        if !self.bugs.undeclared_log_notification {
+        if !bugs.no_prompts_capability {
+            capabilities.insert("prompts".into(), json!({ "listChanged": false }));
+        }
+        if !bugs.undeclared_log_notification {
             capabilities.insert("logging".into(), json!({}));
         }
-        capabilities.insert("completions".into(), json!({}));
+        if !bugs.no_completions_capability && !bugs.undeclared_method_wrong_code {
+            capabilities.insert("completions".into(), json!({}));
+        }
+        capabilities
+    }
+
+    fn initialize_result(&self, requested: Option<&str>) -> Value {
         let mut result = Map::new();
         result.insert(
             "protocolVersion".into(),
             Value::from(self.negotiate(requested)),
         );
-        result.insert("capabilities".into(), Value::Object(capabilities));
+        result.insert("capabilities".into(), Value::Object(self.capabilities()));
         if !self.bugs.initialize_missing_server_info {
             result.insert(
                 "serverInfo".into(),
@@ -347,6 +397,13 @@ impl<W: Write + Send + 'static> Server<W> {
                 self.after_initialized()?;
             }
             "notifications/cancelled" => return self.cancel(params),
+            "notifications/roots/list_changed"
+                if self.ready
+                    && self.client.roots_list_changed
+                    && !self.bugs.roots_ignore_list_changed =>
+            {
+                self.fetch_roots()?;
+            }
             _ => {}
         }
         Ok(Flow::Continue)
@@ -355,31 +412,40 @@ impl<W: Write + Send + 'static> Server<W> {
     fn after_initialized(&mut self) -> io::Result<()> {
         self.send_ready()?;
         let bugs = self.bugs;
-        self.shared.write(|out| {
-            if bugs.sampling_without_capability {
-                let params = json!({
-                    "messages": [{
-                        "role": "user",
-                        "content": { "type": "text", "text": "Say hello." }
-                    }],
-                    "maxTokens": 32
-                });
-                out.request("srv-s1", "sampling/createMessage", Some(params))?;
-            }
-            if bugs.reuse_server_request_ids {
-                out.request("srv-dup", "ping", None)?;
-                out.request("srv-dup", "ping", None)?;
-            }
-            if bugs.server_cancel_unknown_request {
-                let params = json!({ "requestId": "srv-never", "reason": "no longer needed" });
-                out.notification("notifications/cancelled", params)?;
-            }
-            Ok(())
-        })?;
+        if bugs.sampling_without_capability {
+            let params = json!({
+                "messages": [{
+                    "role": "user",
+                    "content": { "type": "text", "text": "Say hello." }
+                }],
+                "maxTokens": 32
+            });
+            self.shared
+                .request("srv-s1", "sampling/createMessage", Some(params))?;
+        }
+        if bugs.reuse_server_request_ids {
+            self.shared.request("srv-dup", "ping", None)?;
+            self.shared.request("srv-dup", "ping", None)?;
+        }
+        if bugs.server_cancel_unknown_request {
+            let params = json!({ "requestId": "srv-never", "reason": "no longer needed" });
+            self.shared
+                .write(|out| out.notification("notifications/cancelled", params))?;
+        }
+        if self.client.roots_list_changed {
+            self.fetch_roots()?;
+        }
         if bugs.resources_updated_unsubscribed {
             self.unsolicited_update()?;
         }
         Ok(())
+    }
+
+    /// Asks the client for its roots. Nobody waits for the answer: it is consumed and ignored.
+    fn fetch_roots(&self) -> io::Result<()> {
+        let server_id = self.shared.next_request_id();
+        let params = workers::roots_list_params(&self.bugs);
+        self.shared.request(&server_id, "roots/list", params)
     }
 
     /// `resources-updated-unsubscribed`: an update for the greeting, which nobody subscribed to.

@@ -1,9 +1,9 @@
 //! State shared between the reading loop and the worker threads: the one locked writer every
-//! message goes through, the in-flight requests that can be cancelled, the server's own requests
-//! waiting for the client's answer, the server request counter and the clock's counter. It holds
-//! no protocol logic.
+//! message goes through, the in-flight requests that can be cancelled, the ids of every request
+//! the server has sent, the server's own requests waiting for the client's answer, the server
+//! request counter and the clock's counter. It holds no protocol logic.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -24,6 +24,8 @@ pub struct Shared<W> {
     pub bugs: Bugs,
     out: Mutex<Writer<W>>,
     in_flight: Mutex<HashMap<String, CancelFlag>>,
+    /// Keys ([`id_key`]) of every request the server has sent to the client.
+    issued: Mutex<HashSet<String>>,
     waiting: Mutex<HashMap<String, Sender<Value>>>,
     next_request: AtomicU64,
     ticks: AtomicU64,
@@ -43,6 +45,7 @@ impl<W: Write> Shared<W> {
             bugs,
             out: Mutex::new(Writer::new(out, bugs)),
             in_flight: Mutex::new(HashMap::new()),
+            issued: Mutex::new(HashSet::new()),
             waiting: Mutex::new(HashMap::new()),
             next_request: AtomicU64::new(1),
             ticks: AtomicU64::new(0),
@@ -63,6 +66,18 @@ impl<W: Write> Shared<W> {
             }
             out.reply(id, reply).map(|()| true)
         })
+    }
+
+    /// Sends a request to the client and remembers `id` as one the server issued. The id is
+    /// recorded before the write, so that even the fastest answer is recognised.
+    pub fn request(&self, id: &str, method: &str, params: Option<Value>) -> io::Result<()> {
+        lock(&self.issued).insert(id_key(&Value::from(id)));
+        self.write(|out| out.request(id, method, params))
+    }
+
+    /// True when the server has sent a request whose id is `id`.
+    pub fn issued(&self, id: &Value) -> bool {
+        lock(&self.issued).contains(&id_key(id))
     }
 
     /// A fresh id for a request from the server: `"srv-1"`, `"srv-2"`, ...
@@ -89,6 +104,11 @@ impl<W: Write> Shared<W> {
     /// The cancel flag of in-flight request `id`, if it is in flight.
     pub fn in_flight(&self, id: &Value) -> Option<CancelFlag> {
         lock(&self.in_flight).get(&id_key(id)).cloned()
+    }
+
+    /// True while any tracked request (a tools/call on a worker thread) is in flight.
+    pub fn busy(&self) -> bool {
+        !lock(&self.in_flight).is_empty()
     }
 
     /// Starts waiting for the client's answer to the server's request `server_id`.
@@ -151,6 +171,20 @@ mod tests {
         assert_eq!(rx.try_recv().ok(), Some(json!({"result": {}})));
         // Delivered once only.
         assert!(!shared.deliver(&json!("srv-1"), json!({})));
+    }
+
+    #[test]
+    fn issued_requests_and_busy_state_are_remembered() {
+        let shared = Shared::new(Bugs::default(), Vec::new());
+        assert!(!shared.busy());
+        let flag = shared.track(&json!("x"));
+        assert!(shared.busy());
+        shared.untrack(&json!("x"), &flag);
+        assert!(!shared.busy());
+        shared.request("srv-7", "ping", None).expect("vec write");
+        assert!(shared.issued(&json!("srv-7")));
+        assert!(!shared.issued(&json!("srv-8")));
+        assert!(!shared.issued(&json!(7)));
     }
 
     #[test]

@@ -177,7 +177,7 @@ fn run_ask<W: Write>(
     let (method, params) = request_for(ask, &bugs);
     let server_id = shared.next_request_id();
     let answers = shared.expect_answer(&server_id);
-    shared.write(|out| out.request(&server_id, method, params))?;
+    shared.request(&server_id, method, params)?;
     let deadline = Instant::now() + CLIENT_ANSWER_TIMEOUT;
     let answer = loop {
         if cancelled.load(Ordering::SeqCst) {
@@ -255,11 +255,14 @@ fn request_for(ask: &Ask, bugs: &Bugs) -> (&'static str, Option<Value>) {
             });
             ("elicitation/create", Some(params))
         }
-        Ask::Roots => {
-            let params = bugs.roots_bad_params.then(|| json!({ "cursor": 5 }));
-            ("roots/list", params)
-        }
+        Ask::Roots => ("roots/list", roots_list_params(bugs)),
     }
+}
+
+/// The params of every `roots/list` the server sends after initialization: none, or
+/// `{"cursor":5}` under `roots-bad-params`.
+pub fn roots_list_params(bugs: &Bugs) -> Option<Value> {
+    bugs.roots_bad_params.then(|| json!({ "cursor": 5 }))
 }
 
 /// The tool's answer, given the client's response `message` to the server's request.
@@ -354,6 +357,11 @@ impl Clock {
     pub fn start<W: Write + Send + 'static>(shared: Arc<Shared<W>>) -> Clock {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
+        let uri = if shared.bugs.resources_updated_bad_uri {
+            "clock updated"
+        } else {
+            CLOCK_URI
+        };
         thread::spawn(move || {
             while sleep_unless(&flag, CLOCK_PERIOD) {
                 let result = shared.write(|out| {
@@ -362,10 +370,7 @@ impl Clock {
                         return Ok(());
                     }
                     shared.tick();
-                    out.notification(
-                        "notifications/resources/updated",
-                        json!({ "uri": CLOCK_URI }),
-                    )
+                    out.notification("notifications/resources/updated", json!({ "uri": uri }))
                 });
                 if let Err(e) = result {
                     report(Err(e));

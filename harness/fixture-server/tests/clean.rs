@@ -425,7 +425,10 @@ fn prompts() {
     fx.handshake();
     let list = fx.list_all("prompts/list", "prompts");
     let names: Vec<&Value> = list.iter().map(|p| &p["name"]).collect();
-    assert_eq!(names, vec!["greet", "summarize", "code_review"]);
+    assert_eq!(
+        names,
+        vec!["greet", "summarize", "code_review", "embedded_resource"]
+    );
     assert_eq!(list[0]["arguments"][0]["name"], json!("name"));
     assert_eq!(list[0]["arguments"][0]["required"], json!(true));
     let got = fx.result(
@@ -568,7 +571,7 @@ fn cli_list_help_and_errors() {
         .lines()
         .filter_map(|l| l.split_whitespace().next())
         .collect();
-    assert_eq!(names.len(), 113);
+    assert_eq!(names.len(), 128);
     assert!(names.contains(&"latin1-output") && names.contains(&"slow-ping"));
     assert!(
         out.lines().all(|l| l.split_whitespace().count() > 1),

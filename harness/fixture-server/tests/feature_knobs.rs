@@ -183,6 +183,55 @@ fn tools_fail_as_error() {
     );
 }
 
+#[test]
+fn no_tools_capability() {
+    let mut fx = Fixture::spawn(&["no-tools-capability"]);
+    let response = fx.handshake();
+    let caps = &response["result"]["capabilities"];
+    assert!(caps.get("tools").is_none(), "{caps}");
+    assert!(caps.get("prompts").is_some());
+    assert_eq!(fx.list_all("tools/list", "tools").len(), 9);
+    let echo = fx.tool(json!(1), "echo", json!({"text":"still served"}));
+    assert_eq!(text_of(&echo), "still served");
+}
+
+#[test]
+fn tools_empty_name() {
+    let mut fx = ready("tools-empty-name");
+    let tools = fx.list_all("tools/list", "tools");
+    assert_eq!(tools.len(), 10);
+    let last = tools.last().expect("tools");
+    assert_eq!(last["name"], json!(""));
+    assert_eq!(last["inputSchema"], json!({"type":"object"}));
+    assert_eq!(last["annotations"]["readOnlyHint"], json!(true));
+    assert!(last["description"].is_string());
+    let code = fx.call_error(
+        json!(1),
+        "tools/call",
+        Some(json!({"name":"","arguments":{}})),
+    );
+    assert_eq!(code, -32602);
+}
+
+#[test]
+fn wrong_params_accepted() {
+    let mut fx = ready("wrong-params-accepted");
+    let tool = fx.call_result(json!(1), "tools/call", Some(json!({"arguments":{}})));
+    assert_eq!(
+        tool,
+        json!({"content":[{"type":"text","text":"no tool name given"}]})
+    );
+    let read = fx.call_result(json!(2), "resources/read", Some(json!({})));
+    assert_eq!(read, json!({"contents":[]}));
+    let prompt = fx.call_result(json!(3), "prompts/get", Some(json!({"name":5})));
+    assert_eq!(prompt, json!({"messages":[]}));
+    // Requests with the params in place are unaffected.
+    let code = fx.call_error(json!(4), "tools/call", Some(json!({"name":"no-such-tool"})));
+    assert_eq!(code, -32602);
+    let code = fx.call_error(json!(5), "resources/read", Some(json!({"uri":"no scheme"})));
+    assert_eq!(code, -32602);
+}
+
 // ---- content -------------------------------------------------------------------------------
 
 fn mixed(knob: &str) -> Vec<Value> {
@@ -236,6 +285,14 @@ fn content_text_and_blob() {
         embedded["text"].is_string() && embedded["blob"].is_string(),
         "{embedded}"
     );
+}
+
+#[test]
+fn content_bad_link_uri() {
+    let blocks = mixed("content-bad-link-uri");
+    assert_eq!(blocks[3]["type"], json!("resource_link"));
+    assert_eq!(blocks[3]["uri"], json!("not a uri"));
+    assert_eq!(blocks[4]["resource"]["uri"], json!("fixture://greeting"));
 }
 
 // ---- resources -----------------------------------------------------------------------------
@@ -403,6 +460,22 @@ fn resources_wrong_size() {
     assert_eq!(list[0]["size"], json!(500));
 }
 
+#[test]
+fn resources_updated_bad_uri() {
+    let mut fx = ready("resources-updated-bad-uri");
+    fx.call_result(
+        json!(1),
+        "resources/subscribe",
+        Some(json!({"uri":"fixture://clock"})),
+    );
+    let update = fx
+        .next_matching(DEADLINE, |m| {
+            m["method"] == json!("notifications/resources/updated")
+        })
+        .expect("an update");
+    assert_eq!(update["params"], json!({"uri":"clock updated"}));
+}
+
 // ---- prompts -------------------------------------------------------------------------------
 
 #[test]
@@ -468,6 +541,38 @@ fn prompts_crash_on_injection() {
     );
     fx.send(r#"{"jsonrpc":"2.0","id":2,"method":"prompts/get","params":{"name":"greet","arguments":{"name":"{{7*7}}"}}}"#);
     fx.assert_crashed();
+}
+
+#[test]
+fn no_prompts_capability() {
+    let mut fx = Fixture::spawn(&["no-prompts-capability"]);
+    let response = fx.handshake();
+    let caps = &response["result"]["capabilities"];
+    assert!(caps.get("prompts").is_none(), "{caps}");
+    assert!(caps.get("tools").is_some());
+    assert_eq!(fx.list_all("prompts/list", "prompts").len(), 4);
+    let got = fx.call_result(
+        json!(1),
+        "prompts/get",
+        Some(json!({"name":"greet","arguments":{"name":"Ada"}})),
+    );
+    assert_eq!(got["messages"][0]["role"], json!("user"));
+}
+
+#[test]
+fn prompts_bad_embedded_resource() {
+    let mut fx = ready("prompts-bad-embedded-resource");
+    let got = fx.call_result(
+        json!(1),
+        "prompts/get",
+        Some(json!({"name":"embedded_resource"})),
+    );
+    let content = &got["messages"][0]["content"];
+    assert_eq!(content["type"], json!("resource"));
+    assert_eq!(
+        content["resource"],
+        json!({"uri":"fixture://greeting","mimeType":"text/plain"})
+    );
 }
 
 // ---- logging -------------------------------------------------------------------------------
@@ -632,6 +737,57 @@ fn completion_template_fails() {
     assert_eq!(r["error"]["code"], json!(-32603));
 }
 
+#[test]
+fn no_completions_capability() {
+    let mut fx = Fixture::spawn(&["no-completions-capability"]);
+    let response = fx.handshake();
+    let caps = &response["result"]["capabilities"];
+    assert!(caps.get("completions").is_none(), "{caps}");
+    assert!(caps.get("prompts").is_some());
+    let (r, _) = complete(
+        &mut fx,
+        json!({"ref":greet_ref(),"argument":{"name":"name","value":"b"}}),
+    );
+    assert_eq!(r["result"]["completion"]["values"], json!(["bob"]));
+}
+
+#[test]
+fn undeclared_method_wrong_code() {
+    let mut fx = Fixture::spawn(&["undeclared-method-wrong-code"]);
+    let response = fx.handshake();
+    let caps = &response["result"]["capabilities"];
+    assert!(caps.get("completions").is_none(), "{caps}");
+    let (r, _) = complete(
+        &mut fx,
+        json!({"ref":greet_ref(),"argument":{"name":"name","value":"b"}}),
+    );
+    assert_eq!(r["error"]["code"], json!(-32603), "{r}");
+    assert_eq!(
+        r["error"]["message"],
+        json!("completions are not supported")
+    );
+    // Declared features are unaffected.
+    assert_eq!(fx.list_all("prompts/list", "prompts").len(), 4);
+}
+
+#[test]
+fn completion_unknown_argument_values() {
+    let mut fx = ready("completion-unknown-argument-values");
+    let (r, _) = complete(
+        &mut fx,
+        json!({"ref":greet_ref(),"argument":{"name":"colour","value":"zz"}}),
+    );
+    assert_eq!(
+        r["result"]["completion"]["values"],
+        json!(["alpha", "beta"])
+    );
+    let (r, _) = complete(
+        &mut fx,
+        json!({"ref":greet_ref(),"argument":{"name":"name","value":"b"}}),
+    );
+    assert_eq!(r["result"]["completion"]["values"], json!(["bob"]));
+}
+
 // ---- pagination ----------------------------------------------------------------------------
 
 #[test]
@@ -683,6 +839,28 @@ fn pagination_unstable_cursor() {
     let a = fx.call_result(json!(2), "tools/list", Some(json!({ "cursor": cursor })));
     let b = fx.call_result(json!(3), "tools/list", Some(json!({ "cursor": cursor })));
     assert_ne!(a["tools"], b["tools"]);
+}
+
+#[test]
+fn pagination_foreign_cursor_accepted() {
+    let mut fx = ready("pagination-foreign-cursor-accepted");
+    let tools = fx.call_result(json!(1), "tools/list", None);
+    let foreign = tools["nextCursor"].clone();
+    let taken = fx.call_result(json!(2), "prompts/list", Some(json!({ "cursor": foreign })));
+    let first = fx.call_result(json!(3), "prompts/list", None);
+    let second = fx.call_result(
+        json!(4),
+        "prompts/list",
+        Some(json!({ "cursor": first["nextCursor"].clone() })),
+    );
+    assert_eq!(taken, second);
+    // Cursors this server never issued are still rejected.
+    let code = fx.call_error(
+        json!(5),
+        "prompts/list",
+        Some(json!({"cursor":"not-a-cursor"})),
+    );
+    assert_eq!(code, -32602);
 }
 
 // ---- progress ------------------------------------------------------------------------------
@@ -864,5 +1042,20 @@ fn server_cancel_unknown_request() {
         fx.json(),
         json!({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"srv-never","reason":"no longer needed"}})
     );
+    fx.assert_next_is_ping_reply();
+}
+
+#[test]
+fn roots_ignore_list_changed() {
+    let mut fx = ready_with(
+        "roots-ignore-list-changed",
+        json!({"roots":{"listChanged":true}}),
+    );
+    // The fetch after notifications/initialized still happens.
+    let fetch = fx.json();
+    assert_eq!(fetch["method"], json!("roots/list"), "{fetch}");
+    fx.send_json(&json!({"jsonrpc":"2.0","id":fetch["id"].clone(),"result":{"roots":[]}}));
+    fx.assert_next_is_ping_reply();
+    fx.send(r#"{"jsonrpc":"2.0","method":"notifications/roots/list_changed"}"#);
     fx.assert_next_is_ping_reply();
 }

@@ -60,7 +60,7 @@ fn every_list_is_paged_by_two_with_opaque_cursors() {
         ("tools/list", "tools", 9),
         ("resources/list", "resources", 3),
         ("resources/templates/list", "resourceTemplates", 1),
-        ("prompts/list", "prompts", 3),
+        ("prompts/list", "prompts", 4),
     ] {
         let first = fx.call_result(json!(1), method, None);
         assert_eq!(first, fx.call_result(json!(2), method, Some(json!({}))));
@@ -188,11 +188,15 @@ fn slow_runs_while_other_requests_are_answered() {
         "jsonrpc": "2.0", "id": "long", "method": "tools/call",
         "params": {"name":"slow","arguments":{"ms":1500,"steps":3}}
     }));
-    let (ping, _) = fx.call(json!("quick"), "ping", None);
+    let (ping, before) = fx.call(json!("quick"), "ping", None);
     assert_eq!(ping["result"], json!({}));
     assert!(
         start.elapsed() < Duration::from_millis(1000),
         "ping waited for slow"
+    );
+    assert!(
+        before.iter().all(|m| m.get("id") != Some(&json!("long"))),
+        "slow answered before the ping: {before:?}"
     );
     let (done, _) = fx.until_response(&json!("long"));
     assert_eq!(text_of(&done["result"]), "done");
@@ -221,6 +225,50 @@ fn cancelled_slow_call_sends_nothing_more() {
     );
     // A string id "41" is a different request: cancelling it does nothing visible.
     fx.send(r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"41"}}"#);
+    fx.assert_next_is_ping_reply();
+}
+
+#[test]
+fn a_request_may_reuse_the_id_of_a_running_call() {
+    let mut fx = ready();
+    fx.send_json(&json!({
+        "jsonrpc": "2.0", "id": "x", "method": "tools/call",
+        "params": {"name":"slow","arguments":{"ms":600,"steps":2}}
+    }));
+    let (ping, _) = fx.call(json!("x"), "ping", None);
+    assert_eq!(ping, json!({"jsonrpc":"2.0","id":"x","result":{}}));
+    let (done, _) = fx.until_response(&json!("x"));
+    assert_eq!(text_of(&done["result"]), "done");
+    fx.assert_next_is_ping_reply();
+}
+
+#[test]
+fn wrong_params_are_invalid_params() {
+    let mut fx = ready();
+    for (method, params) in [
+        ("tools/call", json!({"arguments":{}})),
+        ("tools/call", json!({})),
+        ("resources/read", json!({})),
+        ("prompts/get", json!({"name":5})),
+        ("prompts/get", json!({})),
+    ] {
+        let code = fx.call_error(json!(1), method, Some(params.clone()));
+        assert_eq!(code, -32602, "{method} {params}");
+    }
+    for method in ["tools/call", "resources/read", "prompts/get"] {
+        assert_eq!(fx.call_error(json!(2), method, None), -32602, "{method}");
+    }
+}
+
+#[test]
+fn client_responses_to_nothing_are_ignored() {
+    let mut fx = ready();
+    for line in [
+        r#"{"jsonrpc":"2.0","id":"nobody-asked","result":{}}"#,
+        r#"{"jsonrpc":"2.0","id":12345,"error":{"code":-1,"message":"no"}}"#,
+    ] {
+        fx.send(line);
+    }
     fx.assert_next_is_ping_reply();
 }
 
@@ -389,6 +437,10 @@ fn elicit_sends_a_flat_form_and_checks_the_answer() {
 fn roots_asks_the_client_for_its_roots() {
     let mut fx = Fixture::spawn(&[]);
     fx.handshake_with(json!({"roots": {"listChanged": true}}));
+    // The fetch that follows notifications/initialized for a listChanged client.
+    let fetch = fx.json();
+    assert_eq!(fetch["method"], json!("roots/list"), "{fetch}");
+    fx.send_json(&json!({"jsonrpc":"2.0","id":fetch["id"].clone(),"result":{"roots":[]}}));
     fx.send_json(&json!({
         "jsonrpc": "2.0", "id": 1, "method": "tools/call",
         "params": {"name":"roots","arguments":{}}
@@ -402,6 +454,50 @@ fn roots_asks_the_client_for_its_roots() {
     fx.send_json(&json!({"jsonrpc":"2.0","id":id,"result":{"roots":[{"uri":"file:///work","name":"work"},{"uri":"file:///tmp"}]}}));
     let (answer, _) = fx.until_response(&json!(1));
     assert_eq!(text_of(&answer["result"]), "file:///work\nfile:///tmp");
+}
+
+/// Reads the next message, checks it is a `roots/list` without params, and answers it.
+fn answer_roots_fetch(fx: &mut Fixture) -> Value {
+    let fetch = fx.json();
+    assert_eq!(fetch["method"], json!("roots/list"), "{fetch}");
+    assert!(fetch.get("params").is_none(), "{fetch}");
+    fx.send_json(&json!({"jsonrpc":"2.0","id":fetch["id"].clone(),"result":{"roots":[]}}));
+    fetch["id"].clone()
+}
+
+const ROOTS_CHANGED: &str = r#"{"jsonrpc":"2.0","method":"notifications/roots/list_changed"}"#;
+
+#[test]
+fn roots_are_fetched_after_initialized_and_on_every_change() {
+    let mut fx = Fixture::spawn(&[]);
+    fx.initialize_with("2025-06-18", json!({"roots": {"listChanged": true}}));
+    // Nothing before notifications/initialized.
+    fx.assert_next_is_ping_reply();
+    fx.send(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
+    assert_eq!(fx.json()["params"]["data"], json!("ready"));
+    assert_eq!(answer_roots_fetch(&mut fx), json!("srv-1"));
+    fx.assert_next_is_ping_reply();
+    fx.send(ROOTS_CHANGED);
+    assert_eq!(answer_roots_fetch(&mut fx), json!("srv-2"));
+    fx.send(ROOTS_CHANGED);
+    // Unanswered fetches are fine too: nobody waits for them.
+    let third = fx.json();
+    assert_eq!(third["id"], json!("srv-3"));
+    fx.assert_next_is_ping_reply();
+}
+
+#[test]
+fn roots_are_not_fetched_unless_they_can_change() {
+    for capabilities in [
+        json!({"roots": {}}),
+        json!({"roots": {"listChanged": false}}),
+        json!({}),
+    ] {
+        let mut fx = Fixture::spawn(&[]);
+        fx.handshake_with(capabilities.clone());
+        fx.send(ROOTS_CHANGED);
+        fx.assert_next_is_ping_reply();
+    }
 }
 
 #[test]
@@ -569,6 +665,53 @@ fn prompts_use_arguments_verbatim() {
         Some(json!({"name":"code_review","arguments":{"language":"go"}})),
     );
     assert_eq!(code, -32602);
+}
+
+#[test]
+fn embedded_resource_prompt_embeds_the_greeting() {
+    let mut fx = ready();
+    let list = fx.list_all("prompts/list", "prompts");
+    let listed = list
+        .iter()
+        .find(|p| p["name"] == json!("embedded_resource"))
+        .expect("listed");
+    assert!(listed["title"].is_string() && listed["description"].is_string());
+    assert_eq!(listed["arguments"], json!([]));
+    let read = fx.call_result(
+        json!(1),
+        "resources/read",
+        Some(json!({"uri":"fixture://greeting"})),
+    );
+    let got = fx.call_result(
+        json!(2),
+        "prompts/get",
+        Some(json!({"name":"embedded_resource"})),
+    );
+    assert_eq!(
+        got["messages"],
+        json!([{"role":"user","content":{"type":"resource","resource":read["contents"][0].clone()}}])
+    );
+    assert_eq!(
+        got["messages"][0]["content"]["resource"],
+        json!({"uri":"fixture://greeting","mimeType":"text/plain","text":"hello"})
+    );
+}
+
+#[test]
+fn completion_of_an_argument_the_prompt_lacks_is_empty() {
+    let mut fx = ready();
+    for (prompt, arg) in [("greet", "colour"), ("embedded_resource", "name")] {
+        let got = fx.call_result(
+            json!(1),
+            "completion/complete",
+            Some(json!({"ref":{"type":"ref/prompt","name":prompt},"argument":{"name":arg,"value":""}})),
+        );
+        assert_eq!(
+            got,
+            json!({"completion":{"values":[],"total":0,"hasMore":false}}),
+            "{prompt}.{arg}"
+        );
+    }
 }
 
 #[test]

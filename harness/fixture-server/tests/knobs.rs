@@ -286,6 +286,42 @@ fn parse_each_read() {
     assert_eq!(fx.json()["error"]["code"], json!(-32700));
 }
 
+#[test]
+fn crash_on_reused_id() {
+    let mut fx = initialized(&["crash-on-reused-id"]);
+    // Reusing the id of a request that has been answered is fine.
+    fx.tool(json!("x"), "echo", json!({"text":"a"}));
+    assert_eq!(fx.result(json!("x"), "ping", None), json!({}));
+    fx.send(r#"{"jsonrpc":"2.0","id":"x","method":"tools/call","params":{"name":"slow","arguments":{"ms":600,"steps":2}}}"#);
+    for _ in 0..3 {
+        assert_eq!(fx.json()["method"], json!("notifications/message"));
+    }
+    fx.send(r#"{"jsonrpc":"2.0","id":"x","method":"ping"}"#);
+    fx.assert_crashed();
+}
+
+#[test]
+fn reply_to_stray_response() {
+    let mut fx = Fixture::spawn(&["reply-to-stray-response"]);
+    fx.handshake_with(json!({"roots": {"listChanged": true}}));
+    // Answers to the server's own requests are taken quietly, even twice.
+    let fetch = fx.json();
+    assert_eq!(fetch["method"], json!("roots/list"), "{fetch}");
+    let answer = json!({"jsonrpc":"2.0","id":fetch["id"].clone(),"result":{"roots":[]}});
+    fx.send_json(&answer);
+    fx.send_json(&answer);
+    fx.assert_next_is_ping_reply();
+    fx.send(r#"{"jsonrpc":"2.0","id":"nobody-asked","result":{}}"#);
+    assert_eq!(
+        fx.json(),
+        json!({"jsonrpc":"2.0","id":"nobody-asked","error":{"code":-32600,"message":"unexpected response"}})
+    );
+    fx.send(r#"{"jsonrpc":"2.0","id":7,"error":{"code":-1,"message":"no"}}"#);
+    let reply = fx.json();
+    assert_eq!(reply["id"], json!(7));
+    assert_eq!(reply["error"]["code"], json!(-32600));
+}
+
 // ---- initialize ----------------------------------------------------------------------------
 
 #[test]
@@ -499,6 +535,27 @@ fn slow_ping() {
         "answered after {took:?}"
     );
     assert!(took < DEADLINE);
+}
+
+#[test]
+fn ping_waits_for_calls() {
+    let mut fx = initialized(&["ping-waits-for-calls"]);
+    // With nothing running, ping is answered at once.
+    fx.assert_next_is_ping_reply();
+    let start = Instant::now();
+    fx.send(r#"{"jsonrpc":"2.0","id":"long","method":"tools/call","params":{"name":"slow","arguments":{"ms":600,"steps":2}}}"#);
+    let (ping, before) = fx.call(json!("p"), "ping", None);
+    assert_eq!(ping["result"], json!({}));
+    let took = start.elapsed();
+    assert!(
+        took >= Duration::from_millis(550),
+        "answered after {took:?}"
+    );
+    let slow_answer = before
+        .iter()
+        .find(|m| m.get("id") == Some(&json!("long")))
+        .unwrap_or_else(|| panic!("the slow call did not finish first: {before:?}"));
+    assert!(slow_answer["result"].is_object(), "{slow_answer}");
 }
 
 #[test]

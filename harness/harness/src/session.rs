@@ -93,6 +93,7 @@ pub struct Session {
     inbox: VecDeque<Incoming>,
     sent_requests: HashMap<String, String>,
     answered: HashSet<String>,
+    reused_ids: HashSet<String>,
     server_request_ids: HashSet<String>,
     sent_batch: bool,
     client: ClientConfig,
@@ -137,6 +138,7 @@ impl Session {
             inbox: VecDeque::new(),
             sent_requests: HashMap::new(),
             answered: HashSet::new(),
+            reused_ids: HashSet::new(),
             server_request_ids: HashSet::new(),
             sent_batch: false,
             client: config.client.clone(),
@@ -537,6 +539,7 @@ impl Session {
         let view = View {
             sent_requests: &self.sent_requests,
             answered: &self.answered,
+            reused_ids: &self.reused_ids,
             sent_batch: self.sent_batch,
             client_caps: &self.client_caps,
             server_caps: self.server_caps.as_ref(),
@@ -617,6 +620,9 @@ impl Session {
                     if let Some(caps) = value.pointer("/params/capabilities") {
                         self.client_caps = caps.clone();
                     }
+                }
+                if self.sent_requests.contains_key(&key) && !self.answered.contains(&key) {
+                    self.reused_ids.insert(key.clone());
                 }
                 self.sent_requests.insert(key, method);
             }

@@ -28,6 +28,9 @@ pub enum List {
 }
 
 impl List {
+    /// Every list method.
+    const ALL: [List; 4] = [List::Tools, List::Resources, List::Templates, List::Prompts];
+
     /// The name baked into this list's cursors.
     fn tag(self) -> &'static str {
         match self {
@@ -69,7 +72,10 @@ impl Pager {
             Some(given) => match issued_offset(list, given, len, bugs) {
                 Some(offset) => offset,
                 None if bugs.pagination_invalid_cursor_accepted => 0,
-                None => return Reply::invalid_params("invalid cursor"),
+                None => match foreign_offset(list, given, len) {
+                    Some(offset) if bugs.pagination_foreign_cursor_accepted => offset,
+                    _ => return Reply::invalid_params("invalid cursor"),
+                },
             },
         };
         if bugs.pagination_unstable_cursor
@@ -104,19 +110,37 @@ impl Pager {
     }
 }
 
-/// The offset `given` stands for, if it is a cursor this server could have issued for `list`.
-fn issued_offset(list: List, given: &Value, len: usize, bugs: &Bugs) -> Option<usize> {
+/// The list tag and offset inside `given`, if it has the form of this server's cursors.
+fn decode_cursor(given: &Value) -> Option<(String, usize)> {
     let bytes = base64_decode(given.as_str()?)?;
     let text = String::from_utf8(bytes).ok()?;
     let (tag, offset) = text.split_once(':')?;
-    if tag != list.tag() || offset.is_empty() || !offset.bytes().all(|b| b.is_ascii_digit()) {
+    if offset.is_empty() || !offset.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let offset: usize = offset.parse().ok()?;
+    Some((tag.to_owned(), offset.parse().ok()?))
+}
+
+/// The offset `given` stands for, if it is a cursor this server could have issued for `list`.
+fn issued_offset(list: List, given: &Value, len: usize, bugs: &Bugs) -> Option<usize> {
+    let (tag, offset) = decode_cursor(given)?;
+    if tag != list.tag() {
+        return None;
+    }
     let first_page_allowed = bugs.pagination_endless;
     let issued =
         offset.is_multiple_of(PAGE_SIZE) && offset < len && (offset > 0 || first_page_allowed);
     issued.then_some(offset)
+}
+
+/// Where `pagination-foreign-cursor-accepted` takes `list` when `given` is a cursor of another
+/// list: the same offset when `list` has a page there, else the first page. `None` when `given`
+/// is not another list's cursor.
+fn foreign_offset(list: List, given: &Value, len: usize) -> Option<usize> {
+    let (tag, offset) = decode_cursor(given)?;
+    let foreign = tag != list.tag() && List::ALL.iter().any(|other| other.tag() == tag);
+    let page_exists = offset.is_multiple_of(PAGE_SIZE) && offset < len;
+    foreign.then_some(if page_exists { offset } else { 0 })
 }
 
 #[cfg(test)]
@@ -207,6 +231,20 @@ mod tests {
             5,
         ));
         assert_eq!(again["prompts"], json!([0, 1]));
+
+        let foreign = Bugs {
+            pagination_foreign_cursor_accepted: true,
+            ..Bugs::default()
+        };
+        let tools_cursor = cursor(List::Tools, 2);
+        let taken = result(page(&mut pager, &foreign, Some(&tools_cursor), 5));
+        assert_eq!(taken["prompts"], json!([2, 3]));
+        let beyond = result(page(&mut pager, &foreign, Some(&cursor(List::Tools, 8)), 5));
+        assert_eq!(beyond["prompts"], json!([0, 1]));
+        assert!(matches!(
+            page(&mut pager, &foreign, Some("garbage"), 5),
+            Reply::Error { .. }
+        ));
 
         let unstable = Bugs {
             pagination_unstable_cursor: true,

@@ -1,9 +1,11 @@
-//! The fixture's prompts: `greet`, `summarize` and `code_review`, their listing and
-//! `prompts/get`. Argument values are pasted into the messages verbatim; nothing in them is
-//! evaluated. It is not a template engine.
+//! The fixture's prompts: `greet`, `summarize`, `code_review` and `embedded_resource` (which
+//! hands over the greeting resource as an embedded resource), their listing and `prompts/get`.
+//! Argument values are pasted into the messages verbatim; nothing in them is evaluated. It is
+//! not a template engine.
 
 use serde_json::{Map, Value, json};
 
+use super::resources::{self, GREETING_URI};
 use super::{Crash, Params};
 use crate::bugs::Bugs;
 use crate::protocol::Reply;
@@ -12,7 +14,7 @@ use crate::protocol::Reply;
 type Arg = (&'static str, &'static str, bool);
 
 /// The prompts: (name, title, description, arguments).
-const PROMPTS: [(&str, &str, &str, &[Arg]); 3] = [
+const PROMPTS: [(&str, &str, &str, &[Arg]); 4] = [
     (
         "greet",
         "Greet",
@@ -38,7 +40,16 @@ const PROMPTS: [(&str, &str, &str, &[Arg]); 3] = [
             ("language", "The programming language of the code", false),
         ],
     ),
+    (
+        "embedded_resource",
+        "Embedded resource",
+        "Hands the model the greeting resource as an embedded resource.",
+        &[],
+    ),
 ];
+
+/// The description every `prompts/get` result carries.
+const RESULT_DESCRIPTION: &str = "A request for the model";
 
 /// Languages the `code_review` prompt's `language` argument completes to.
 pub const LANGUAGES: [&str; 8] = [
@@ -82,7 +93,7 @@ pub fn list(bugs: &Bugs) -> Vec<Value> {
 }
 
 /// The completion candidates for argument `arg` of prompt `prompt`: `None` when there is no
-/// such prompt, an empty list for an argument without suggestions.
+/// such prompt, an empty list for an argument without suggestions or one the prompt lacks.
 pub fn candidates(prompt: &str, arg: &str) -> Option<&'static [&'static str]> {
     if !PROMPTS.iter().any(|(p, ..)| *p == prompt) {
         return None;
@@ -95,8 +106,22 @@ pub fn candidates(prompt: &str, arg: &str) -> Option<&'static [&'static str]> {
     })
 }
 
+/// True when prompt `prompt` exists and declares an argument called `arg`.
+pub fn has_argument(prompt: &str, arg: &str) -> bool {
+    PROMPTS
+        .iter()
+        .any(|(p, _, _, args)| *p == prompt && args.iter().any(|(a, ..)| *a == arg))
+}
+
 /// `prompts/get`: -32602 for an unknown prompt or a bad or missing argument.
 pub fn get(params: Params, bugs: &Bugs) -> Result<Reply, Crash> {
+    if bugs.wrong_params_accepted
+        && !params
+            .and_then(|p| p.get("name"))
+            .is_some_and(Value::is_string)
+    {
+        return Ok(Reply::Result(json!({ "messages": [] })));
+    }
     let Some(params) = params else {
         return Ok(Reply::invalid_params(
             "prompts/get needs params with a prompt name",
@@ -128,31 +153,48 @@ pub fn get(params: Params, bugs: &Bugs) -> Result<Reply, Crash> {
         }
         return Ok(Reply::invalid_params(format!("unknown prompt: {name}")));
     };
+    Ok(match argument_values(arguments, declared, bugs) {
+        Ok(values) => render(name, &values, bugs),
+        Err(reply) => reply,
+    })
+}
+
+/// The argument values as strings, with every required argument present, or the -32602 reply.
+fn argument_values(
+    arguments: &Map<String, Value>,
+    declared: &[Arg],
+    bugs: &Bugs,
+) -> Result<Map<String, Value>, Reply> {
     let mut values = Map::new();
     for (key, value) in arguments {
         let text = match value {
             Value::String(s) => s.clone(),
             _ if bugs.prompts_non_string_arg_accepted => value.to_string(),
             _ => {
-                return Ok(Reply::invalid_params(format!(
+                return Err(Reply::invalid_params(format!(
                     "argument {key} must be a string"
                 )));
             }
         };
         values.insert(key.clone(), Value::String(text));
     }
-    for (arg, _, required) in declared.iter() {
+    for (arg, _, required) in declared {
         if *required && !values.contains_key(*arg) {
             if !bugs.prompts_missing_arg_accepted {
-                return Ok(Reply::invalid_params(format!(
+                return Err(Reply::invalid_params(format!(
                     "missing required argument: {arg}"
                 )));
             }
             values.insert((*arg).to_owned(), json!(""));
         }
     }
+    Ok(values)
+}
+
+/// The `prompts/get` result of prompt `name` (a known prompt) with checked argument `values`.
+fn render(name: &str, values: &Map<String, Value>, bugs: &Bugs) -> Reply {
     let value = |key: &str| values.get(key).and_then(Value::as_str);
-    Ok(match name {
+    match name {
         "greet" => messages(
             bugs,
             &[format!(
@@ -170,6 +212,7 @@ pub fn get(params: Params, bugs: &Bugs) -> Result<Reply, Crash> {
             };
             messages(bugs, &[ask], None)
         }
+        "embedded_resource" => embedded_resource(bugs),
         _ => {
             let code = value("code").unwrap_or_default();
             let ask = match value("language") {
@@ -182,20 +225,47 @@ pub fn get(params: Params, bugs: &Bugs) -> Result<Reply, Crash> {
                 Some("I will check it for correctness, clarity and style."),
             )
         }
-    })
+    }
+}
+
+/// The role a message of role `role` is sent with (`prompts-bad-role` makes them all "system").
+fn role(bugs: &Bugs, role: &'static str) -> &'static str {
+    if bugs.prompts_bad_role {
+        "system"
+    } else {
+        role
+    }
 }
 
 /// A `prompts/get` result: one user message per text, then the optional assistant message.
 fn messages(bugs: &Bugs, user: &[String], assistant: Option<&str>) -> Reply {
-    let role = |r: &'static str| if bugs.prompts_bad_role { "system" } else { r };
     let mut out: Vec<Value> = user
         .iter()
-        .map(|text| json!({ "role": role("user"), "content": { "type": "text", "text": text } }))
+        .map(|text| json!({ "role": role(bugs, "user"), "content": { "type": "text", "text": text } }))
         .collect();
     if let Some(text) = assistant {
-        out.push(json!({ "role": role("assistant"), "content": { "type": "text", "text": text } }));
+        out.push(
+            json!({ "role": role(bugs, "assistant"), "content": { "type": "text", "text": text } }),
+        );
     }
-    Reply::Result(json!({ "description": "A request for the model", "messages": out }))
+    Reply::Result(json!({ "description": RESULT_DESCRIPTION, "messages": out }))
+}
+
+/// The `embedded_resource` prompt: one user message embedding the greeting exactly as
+/// `resources/read` returns it (`prompts-bad-embedded-resource` drops its text).
+fn embedded_resource(bugs: &Bugs) -> Reply {
+    let mut resource = resources::contents(GREETING_URI, 0).unwrap_or_default();
+    if bugs.prompts_bad_embedded_resource
+        && let Value::Object(fields) = &mut resource
+    {
+        fields.remove("text");
+        fields.remove("blob");
+    }
+    let message = json!({
+        "role": role(bugs, "user"),
+        "content": { "type": "resource", "resource": resource }
+    });
+    Reply::Result(json!({ "description": RESULT_DESCRIPTION, "messages": [message] }))
 }
 
 #[cfg(test)]
@@ -232,6 +302,33 @@ mod tests {
         };
         let text = r["messages"][0]["content"]["text"].as_str().expect("text");
         assert!(text.contains("{{7*7}} ${x}"), "{text}");
+    }
+
+    #[test]
+    fn embedded_resource_embeds_what_resources_read_returns() {
+        let Reply::Result(r) = get_clean(json!({"name":"embedded_resource"})) else {
+            panic!("expected a result");
+        };
+        let read = resources::contents(GREETING_URI, 0).expect("greeting");
+        assert_eq!(
+            r["messages"],
+            json!([{"role":"user","content":{"type":"resource","resource":read}}])
+        );
+        let bugs = Bugs {
+            prompts_bad_embedded_resource: true,
+            ..Bugs::default()
+        };
+        let Ok(Reply::Result(r)) = get(json!({"name":"embedded_resource"}).as_object(), &bugs)
+        else {
+            panic!("expected a result");
+        };
+        assert_eq!(
+            r["messages"][0]["content"]["resource"],
+            json!({"uri":GREETING_URI,"mimeType":"text/plain"})
+        );
+        assert!(has_argument("greet", "name"));
+        assert!(!has_argument("greet", "style"));
+        assert!(!has_argument("embedded_resource", "name"));
     }
 
     #[test]

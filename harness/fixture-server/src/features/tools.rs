@@ -176,6 +176,14 @@ pub fn list(bugs: &Bugs) -> Vec<Value> {
     if bugs.tools_duplicate_names {
         tools.push(describe(&TOOLS[0], bugs));
     }
+    if bugs.tools_empty_name {
+        tools.push(json!({
+            "name": "",
+            "description": "A tool without a name.",
+            "inputSchema": { "type": "object" },
+            "annotations": { "readOnlyHint": true }
+        }));
+    }
     tools
 }
 
@@ -238,6 +246,9 @@ fn describe(tool: &Tool, bugs: &Bugs) -> Value {
 /// `tools/call`: unknown tools are a protocol error, bad arguments a tool error (`isError`).
 /// `notes` is the notebook `write_note` appends to.
 pub fn call(params: Params, bugs: &Bugs, notes: &mut Vec<String>) -> Result<Call, Crash> {
+    if bugs.wrong_params_accepted && params.and_then(|p| p.get("name")).is_none() {
+        return Ok(done(text_result("no tool name given")));
+    }
     let Some(params) = params else {
         return Ok(done(Reply::invalid_params(
             "tools/call needs params with a tool name",
@@ -432,7 +443,7 @@ fn mixed_content(bugs: &Bugs) -> Reply {
         json!({ "type": "audio", "data": base64_encode(&wav_tiny()), "mimeType": "audio/wav" }),
         json!({
             "type": "resource_link",
-            "uri": GREETING_URI,
+            "uri": if bugs.content_bad_link_uri { "not a uri" } else { GREETING_URI },
             "name": "greeting",
             "mimeType": "text/plain"
         }),

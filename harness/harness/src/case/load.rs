@@ -106,6 +106,14 @@ pub fn load_dir(dir: &Path) -> Result<Vec<LoadedCase>, Vec<CaseLoadError>> {
     parse_all(texts.into_iter())
 }
 
+/// One case file's text, parsed (not yet linted); `path` is relative to the cases root.
+pub fn parse_text(path: &str, text: &str) -> Result<LoadedCase, Vec<CaseLoadError>> {
+    let mut cases = parse_all(std::iter::once((path.to_string(), text.to_string())))?;
+    cases
+        .pop()
+        .ok_or_else(|| vec![err(path, "", "no case in the file")])
+}
+
 fn walk(
     root: &Path,
     dir: &Path,

@@ -1,6 +1,8 @@
 //! Cases as data: the model (`model.rs`), the embedded set and the loader with its lint
-//! (`load.rs`). Running a case is `interp.rs`'s job, not this module's.
+//! (`load.rs`), and the body of the `case_load` fuzz target (`fuzzing.rs`). Running a case is
+//! `interp.rs`'s job, not this module's.
 
+pub mod fuzzing;
 pub mod load;
 pub mod model;
 

@@ -1,11 +1,6 @@
 //! The server-cancellation oracle (CANCEL-004): a `notifications/cancelled` from the server must
 //! name a request the server itself issued in this session. Not the cancellations the harness
 //! sends (those are cases and probes) and not schema shape.
-//!
-//! The session runs the check on every message, but [`DEF`] is not yet listed in
-//! [`super::ORACLES`]: every registered MUST oracle must trip under a fixture knob, and the fixture
-//! has no knob yet that makes it cancel a request it never issued. Until it has, the hits are
-//! not reported.
 
 use mcpspec_codec::{Classified, MessageKind};
 use mcpspec_report::Level;
@@ -15,7 +10,7 @@ use super::{Hit, OracleDef, View, id_key};
 /// ID of the oracle.
 pub const KNOWN_REQUEST: &str = "oracle.server-cancel-known-request";
 
-/// The oracle's entry, ready for [`super::ORACLES`] once the fixture knob exists.
+/// The oracle's entry in [`super::ORACLES`].
 pub const DEF: OracleDef = OracleDef {
     id: KNOWN_REQUEST,
     title: "Checks every cancellation the server sends against the requests it issued",
@@ -88,6 +83,7 @@ mod tests {
         let view = View {
             sent_requests: &sent_requests,
             answered: &answered,
+            reused_ids: &answered,
             sent_batch: false,
             client_caps: &caps,
             server_caps: None,

@@ -62,7 +62,7 @@ fn check_response(view: &View<'_>, msg: &Classified, id: &Value) -> Vec<Hit> {
         return Vec::new();
     }
     let key = id_key(id);
-    if view.answered.contains(&key) {
+    if view.answered.contains(&key) && !view.reused_ids.contains(&key) {
         return vec![
             Hit::fail(
                 "oracle.one-response-per-request",

@@ -199,6 +199,7 @@ pub const ORACLES: &[OracleDef] = &[
         knob: "initialize-missing-server-info",
         stdio_only: false,
     },
+    cancel::DEF,
     OracleDef {
         id: "oracle.server-request-capability",
         title: "Watches every request the server sends against the capabilities the client declared",
@@ -316,6 +317,9 @@ pub struct View<'a> {
     pub sent_requests: &'a HashMap<String, String>,
     /// Canonical ids already answered.
     pub answered: &'a HashSet<String>,
+    /// Ids the harness deliberately sent again while the first request with that id was still
+    /// unanswered (PROBE-008): more than one response to them is expected.
+    pub reused_ids: &'a HashSet<String>,
     /// Whether the harness sent a batch (array) in this session.
     pub sent_batch: bool,
     /// The capabilities the client declared in its last initialize.

@@ -10,9 +10,11 @@
 //! Not the probes themselves either: each lives in the submodule of its area.
 
 mod cancel;
+mod during_call;
 mod logging;
 mod pick;
 mod progress;
+mod roots_changed;
 mod server_requests;
 
 use std::future::Future;
@@ -28,9 +30,11 @@ use crate::case::model::Verdict;
 use crate::session::{Incoming, Session, WaitEnd};
 
 pub use cancel::cancel_in_flight;
+pub use during_call::during_call;
 pub use logging::logging_provoke;
 pub use pick::sample_arguments;
 pub use progress::{progress_provoke, progress_token_accepted};
+pub use roots_changed::roots_list_changed;
 pub use server_requests::server_request;
 
 type Fut<'a> = Pin<Box<dyn Future<Output = ProbeResult> + Send + 'a>>;
@@ -41,6 +45,11 @@ pub const PROBES: &[ProbeDef] = &[
         name: "cancel-in-flight",
         doc: "calls a tool (a slow-looking one first), cancels it after 100 ms, and judges any late response (`judge: response`) or only that the session survives (`judge: survival`)",
         run: cancel_in_flight,
+    },
+    ProbeDef {
+        name: "during-call",
+        doc: "calls a tool (a slow-looking one first) and sends a ping right after it: `check: ping` (the ping must not wait for the call; non-strict when it does) or `check: reused-id` (the ping reuses the call's id; the server must keep serving)",
+        run: during_call,
     },
     ProbeDef {
         name: "logging-provoke",
@@ -56,6 +65,11 @@ pub const PROBES: &[ProbeDef] = &[
         name: "progress-token-accepted",
         doc: "sends ping, tools/list, prompts/list, resources/read and completion/complete (as declared) with and without a progress token; fails when only the one with a token is refused",
         run: progress_token_accepted,
+    },
+    ProbeDef {
+        name: "roots-list-changed",
+        doc: "waits for the server's roots/list (unprompted, else provoked by roots-looking tools), sends notifications/roots/list_changed and watches 5 s for a new roots/list: none is non-strict when the first came unprompted, informational when it came only during a tool call",
+        run: roots_list_changed,
     },
     ProbeDef {
         name: "server-request",

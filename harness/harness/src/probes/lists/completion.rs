@@ -99,7 +99,8 @@ async fn complete(
 /// with `context.arguments` is served when the same request without it is. `missing-parts`
 /// (COMPLETION-009): leaving out `argument`, `argument.value` or `ref` gives -32602.
 /// `hostile-values` (COMPLETION-010): huge, unicode and regex-special values are answered
-/// within 5 s and the server keeps serving.
+/// within 5 s and the server keeps serving. `unknown-argument` (PROBE-010): an argument name
+/// the prompt or template does not have gets no values (an empty result or -32602).
 pub(super) fn completion<'a>(s: &'a mut Session, args: &'a Value) -> Fut<'a> {
     Box::pin(async move {
         let check = arg_str(args, "check");
@@ -125,9 +126,64 @@ pub(super) fn completion<'a>(s: &'a mut Session, args: &'a Value) -> Fut<'a> {
             "total" => completion_total(ctx, &all).await,
             "context" => completion_context(ctx, &all).await,
             "missing-parts" => completion_missing_parts(ctx, &all).await,
+            "unknown-argument" => completion_unknown_argument(ctx, &all).await,
             _ => completion_hostile(ctx, &all).await,
         }
     })
+}
+
+/// The argument name no prompt or template of any server is expected to have.
+const UNKNOWN_ARGUMENT: &str = "mcpspec-no-such-argument";
+
+async fn completion_unknown_argument(mut ctx: Ctx<'_>, targets: &[Target]) -> ProbeResult {
+    let mut tested = false;
+    let mut seen_refs = Vec::new();
+    for t in targets.iter().take(MAX_TARGETS) {
+        if seen_refs.contains(&&t.reference) {
+            continue;
+        }
+        seen_refs.push(&t.reference);
+        let unknown = Target {
+            arg: UNKNOWN_ARGUMENT.to_string(),
+            ..t.clone()
+        };
+        let Some(answer) = complete(&mut ctx, &unknown, "", None).await else {
+            if ctx.halted {
+                break;
+            }
+            continue;
+        };
+        tested = true;
+        let what = t.label.split(" of ").nth(1).unwrap_or(&t.label).to_string();
+        match &answer {
+            Answer::Result(r) => {
+                let n = r
+                    .pointer("/completion/values")
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len);
+                if n > 0 {
+                    ctx.find(
+                        Verdict::NonStrict,
+                        format!("completion/complete offered {n} value(s) for the argument {UNKNOWN_ARGUMENT:?}, which {what} does not have"),
+                        "no values (an empty result) or error -32602 for an unknown argument",
+                        short(r),
+                    );
+                }
+            }
+            a if a.code() == Some(super::context::INVALID_PARAMS) => {}
+            a => ctx.find(
+                Verdict::Informational,
+                format!("completion/complete for the unknown argument {UNKNOWN_ARGUMENT:?} of {what} got an error other than -32602"),
+                "no values (an empty result) or error -32602 for an unknown argument",
+                a.describe(),
+            ),
+        }
+    }
+    ctx.still_alive().await;
+    ctx.done(
+        tested,
+        "the server has no prompt arguments or template variables to complete",
+    )
 }
 
 async fn completion_valid(mut ctx: Ctx<'_>, targets: &[Target], prompts: bool) -> ProbeResult {

@@ -16,7 +16,7 @@ mod hostile_uris;
 mod pagination;
 mod prompts;
 mod resources;
-mod rfc3986;
+pub(super) mod rfc3986;
 mod rfc6570;
 mod subscriptions;
 mod undeclared;
@@ -28,7 +28,7 @@ use super::ProbeDef;
 pub const PROBES: &[ProbeDef] = &[
     ProbeDef {
         name: "walk-list",
-        doc: "args {method: tools/list | resources/list | resources/templates/list | prompts/list, check: terminates | no-repeats | stable-cursor | param-forms | invalid-cursor}: pagination checks on one list",
+        doc: "args {method: tools/list | resources/list | resources/templates/list | prompts/list, check: terminates | no-repeats | stable-cursor | param-forms | invalid-cursor | foreign-cursor}: pagination checks on one list",
         run: pagination::walk_list,
     },
     ProbeDef {
@@ -53,12 +53,12 @@ pub const PROBES: &[ProbeDef] = &[
     },
     ProbeDef {
         name: "resources-subscribe",
-        doc: "args {check: round-trip | only-subscribed | stops-after-unsubscribe}: subscribe/unsubscribe results and when notifications/resources/updated arrive",
+        doc: "args {check: round-trip | only-subscribed | stops-after-unsubscribe | update-uri}: subscribe/unsubscribe results, when notifications/resources/updated arrive, and the URI they carry",
         run: subscriptions::resources_subscribe,
     },
     ProbeDef {
         name: "undeclared-feature",
-        doc: "args {capability: resources | prompts | completions}: when the capability is not declared, the feature must not be served anyway (items served fail, an empty list is non-strict)",
+        doc: "args {capability: tools | resources | prompts | completions | logging | all, check: served | code}: for each capability not declared, the feature's requests are sent; `served`: items served fail, an empty list is non-strict; `code`: anything but error -32601 is non-strict",
         run: undeclared::undeclared_feature,
     },
     ProbeDef {
@@ -68,12 +68,12 @@ pub const PROBES: &[ProbeDef] = &[
     },
     ProbeDef {
         name: "prompts-get",
-        doc: "args {check: valid | missing-required | non-string | injection}: prompts/get with filled, missing, non-string or hostile arguments",
+        doc: "args {check: valid | missing-required | non-string | injection | embedded-resources}: prompts/get with filled, missing, non-string or hostile arguments, or the embedded resources in the messages",
         run: prompts::prompts_get,
     },
     ProbeDef {
         name: "completion",
-        doc: "args {check: prompt-valid | resource-valid | max-values | total | context | missing-parts | hostile-values}: completion/complete for every prompt argument and template variable",
+        doc: "args {check: prompt-valid | resource-valid | max-values | total | context | missing-parts | hostile-values | unknown-argument}: completion/complete for every prompt argument and template variable, or for an argument name they do not have",
         run: completion::completion,
     },
 ];
@@ -88,6 +88,7 @@ const CHECKS: &[(&str, &[&str])] = &[
             "stable-cursor",
             "param-forms",
             "invalid-cursor",
+            "foreign-cursor",
         ],
     ),
     ("resources-list", &["valid", "unique-uris"]),
@@ -96,13 +97,24 @@ const CHECKS: &[(&str, &[&str])] = &[
     ("resources-hostile-uris", &["traversal", "survives"]),
     (
         "resources-subscribe",
-        &["round-trip", "only-subscribed", "stops-after-unsubscribe"],
+        &[
+            "round-trip",
+            "only-subscribed",
+            "stops-after-unsubscribe",
+            "update-uri",
+        ],
     ),
-    ("undeclared-feature", &[]),
+    ("undeclared-feature", &["served", "code"]),
     ("prompts-list", &[]),
     (
         "prompts-get",
-        &["valid", "missing-required", "non-string", "injection"],
+        &[
+            "valid",
+            "missing-required",
+            "non-string",
+            "injection",
+            "embedded-resources",
+        ],
     ),
     (
         "completion",
@@ -114,6 +126,7 @@ const CHECKS: &[(&str, &[&str])] = &[
             "context",
             "missing-parts",
             "hostile-values",
+            "unknown-argument",
         ],
     ),
 ];
@@ -122,7 +135,7 @@ const CHECKS: &[(&str, &[&str])] = &[
 mod tests {
     use super::context::arg_str;
     use super::walk::{PROMPTS, RESOURCES, TEMPLATES, TOOLS, list_kind};
-    use super::{CHECKS, PROBES};
+    use super::{CHECKS, PROBES, undeclared};
 
     #[test]
     fn schema_definitions_exist() {
@@ -183,8 +196,10 @@ mod tests {
                 }
                 if call.name == "undeclared-feature" {
                     assert!(
-                        ["resources", "prompts", "completions"]
-                            .contains(&arg_str(&call.args, "capability")),
+                        undeclared::CAPABILITIES
+                            .iter()
+                            .chain(&["all"])
+                            .any(|c| *c == arg_str(&call.args, "capability")),
                         "{}: unknown capability",
                         loaded.path
                     );

@@ -9,7 +9,9 @@ use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use super::context::{Answer, Ctx, Fut, arg_str, bad_args, short};
-use super::walk::{ListKind, MAX_ITEMS, MAX_PAGES, RESOURCES, WalkEnd, list_kind, walk};
+use super::walk::{
+    ListKind, MAX_ITEMS, MAX_PAGES, PROMPTS, RESOURCES, TEMPLATES, TOOLS, WalkEnd, list_kind, walk,
+};
 use crate::case::model::Verdict;
 use crate::probes::ProbeResult;
 use crate::session::Session;
@@ -26,6 +28,7 @@ const BAD_CURSORS: [&str; 2] = [
 /// `no-repeats` (PAGINATION-004): no item key twice. `stable-cursor` (PAGINATION-003): page 2
 /// twice gives the same items. `param-forms` (PAGINATION-005): params left out, `{}` and
 /// `{cursor}` are all served. `invalid-cursor` (PAGINATION-002): unknown cursors get -32602.
+/// `foreign-cursor` (PROBE-012): a cursor another list handed out gets -32602.
 pub(super) fn walk_list<'a>(s: &'a mut Session, args: &'a Value) -> Fut<'a> {
     Box::pin(async move {
         let Some(kind) = list_kind(arg_str(args, "method")) else {
@@ -38,6 +41,7 @@ pub(super) fn walk_list<'a>(s: &'a mut Session, args: &'a Value) -> Fut<'a> {
             "stable-cursor" => pagination_stable_cursor(ctx, kind).await,
             "param-forms" => pagination_param_forms(ctx, kind).await,
             "invalid-cursor" => pagination_invalid_cursor(ctx, kind).await,
+            "foreign-cursor" => pagination_foreign_cursor(ctx, kind).await,
             _ => bad_args("walk-list", args),
         }
     })
@@ -262,6 +266,46 @@ async fn pagination_invalid_cursor(mut ctx: Ctx<'_>, kind: ListKind) -> ProbeRes
     }
     ctx.still_alive().await;
     ctx.done(tested, &format!("{method} gave no answer"))
+}
+
+/// PROBE-012: the first `nextCursor` of every other declared list, sent to `kind`'s method.
+async fn pagination_foreign_cursor(mut ctx: Ctx<'_>, kind: ListKind) -> ProbeResult {
+    let method = kind.method;
+    let mut tested = false;
+    for other in [TOOLS, RESOURCES, TEMPLATES, PROMPTS] {
+        let capability = other.method.split('/').next().unwrap_or_default();
+        if other.method == method || !ctx.s.server_has(capability) {
+            continue;
+        }
+        let Some(Answer::Result(first)) = ctx.call(other.method, None).await else {
+            continue;
+        };
+        let Some(cursor) = first.get("nextCursor").and_then(Value::as_str) else {
+            continue;
+        };
+        let cursor = cursor.to_string();
+        let Some(answer) = ctx.call(method, Some(json!({ "cursor": cursor }))).await else {
+            break;
+        };
+        tested = true;
+        ctx.expect_invalid_params(
+            answer,
+            format!(
+                "{method} answered a cursor of {} ({cursor:?}) with an error code other than -32602",
+                other.method
+            ),
+            format!(
+                "{method} accepted a cursor that {} had handed out ({cursor:?}) and returned a page",
+                other.method
+            ),
+            "error -32602 (Invalid params): the cursor was issued for another list",
+        );
+    }
+    ctx.still_alive().await;
+    ctx.done(
+        tested,
+        &format!("no other list of the server has a second page, so there is no foreign cursor to send to {method}"),
+    )
 }
 
 /// Why a check cannot go on when the list's first page was refused.

@@ -158,10 +158,20 @@ fn get_params(prompt: &PromptInfo, args: Map<String, Value>, always: bool) -> Va
 /// `non-string` (PROMPTS-006): a number, object or boolean as a value gives -32602.
 /// `injection` (PROMPTS-007): template-injection, control-character and 100 KB values get a
 /// result or an error, never a crash; output showing an evaluated `7*7` is non-strict.
+/// `embedded-resources` (CONTENT-005): each embedded resource in the messages has an RFC 3986
+/// uri and text or a base64 blob (else fail) and a mimeType (else non-strict).
 pub(super) fn prompts_get<'a>(s: &'a mut Session, args: &'a Value) -> Fut<'a> {
     Box::pin(async move {
         let check = arg_str(args, "check");
-        if !["valid", "missing-required", "non-string", "injection"].contains(&check) {
+        if ![
+            "valid",
+            "missing-required",
+            "non-string",
+            "injection",
+            "embedded-resources",
+        ]
+        .contains(&check)
+        {
             return bad_args("prompts-get", args);
         }
         let mut ctx = Ctx::new(s, args);
@@ -174,6 +184,7 @@ pub(super) fn prompts_get<'a>(s: &'a mut Session, args: &'a Value) -> Fut<'a> {
             "valid" => prompts_get_valid(ctx, &prompts).await,
             "missing-required" => prompts_missing_required(ctx, &prompts).await,
             "non-string" => prompts_non_string(ctx, &prompts).await,
+            "embedded-resources" => prompts_embedded_resources(ctx, &prompts).await,
             _ => prompts_injection(ctx, &prompts).await,
         }
     })
@@ -221,6 +232,79 @@ async fn prompts_get_valid(mut ctx: Ctx<'_>, prompts: &[PromptInfo]) -> ProbeRes
         rejected.join("; ")
     );
     ctx.done(tested, &reason)
+}
+
+async fn prompts_embedded_resources(mut ctx: Ctx<'_>, prompts: &[PromptInfo]) -> ProbeResult {
+    let mut seen = 0;
+    for p in prompts.iter().take(MAX_PROMPTS) {
+        let args = fill(&mut ctx, p, None).await;
+        let Some(answer) = ctx
+            .call("prompts/get", Some(get_params(p, args, false)))
+            .await
+        else {
+            if ctx.halted {
+                break;
+            }
+            continue;
+        };
+        let Answer::Result(r) = answer else { continue };
+        let messages = r.get("messages").and_then(Value::as_array);
+        for (i, m) in messages.into_iter().flatten().enumerate() {
+            let Some(res) = m
+                .get("content")
+                .filter(|c| c.get("type") == Some(&json!("resource")))
+            else {
+                continue;
+            };
+            seen += 1;
+            let res = res.get("resource").unwrap_or(&Value::Null);
+            for (verdict, problem) in embedded_problems(res) {
+                ctx.find(
+                    verdict,
+                    format!(
+                        "prompts/get of {:?}: the embedded resource in message {i} {problem}",
+                        p.name
+                    ),
+                    "a uri (RFC 3986), a mimeType, and either text or a base64 blob",
+                    short(res),
+                );
+            }
+        }
+    }
+    ctx.done(seen > 0, "no prompt returned an embedded resource")
+}
+
+/// What is wrong with one embedded resource's contents (CONTENT-005).
+fn embedded_problems(res: &Value) -> Vec<(Verdict, String)> {
+    let mut out = Vec::new();
+    match res.get("uri").and_then(Value::as_str) {
+        None => out.push((Verdict::Fail, "has no uri".to_string())),
+        Some(uri) => {
+            if let Err(why) = super::rfc3986::check(uri) {
+                out.push((
+                    Verdict::Fail,
+                    format!("has a uri that is not RFC 3986: {why}"),
+                ));
+            }
+        }
+    }
+    let text = res.get("text").is_some_and(Value::is_string);
+    let blob = res.get("blob").and_then(Value::as_str);
+    match (text, blob) {
+        (false, None) => out.push((Verdict::Fail, "has neither text nor blob".to_string())),
+        (_, Some(b)) if !mcpspec_schema::is_strict_base64(b) => {
+            out.push((Verdict::Fail, "has a blob that is not base64".to_string()))
+        }
+        _ => {}
+    }
+    if res.get("mimeType").is_none() {
+        out.push((
+            Verdict::NonStrict,
+            "has no mimeType (the schema leaves it optional, the prompts page asks for one)"
+                .to_string(),
+        ));
+    }
+    out
 }
 
 async fn prompts_missing_required(mut ctx: Ctx<'_>, prompts: &[PromptInfo]) -> ProbeResult {

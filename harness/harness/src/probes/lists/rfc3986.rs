@@ -89,7 +89,7 @@ fn authority(auth: &str) -> Result<(), String> {
 }
 
 /// `Ok` when `uri` is a URI under RFC 3986 (absolute: with a scheme), else why not.
-pub(super) fn check(uri: &str) -> Result<(), String> {
+pub(in crate::probes) fn check(uri: &str) -> Result<(), String> {
     if let Some(c) = uri.chars().find(|c| !c.is_ascii()) {
         return Err(format!(
             "non-ASCII character {c:?} (must be percent-encoded)"

@@ -47,7 +47,9 @@ async fn updates(ctx: &mut Ctx<'_>, until: Instant) -> Vec<(u64, String)> {
 /// subscribing to the first listed resource for 1.5 s, no update arrives for another URI or
 /// before the subscription. `stops-after-unsubscribe` (RESOURCES-009): after subscribing to the
 /// listed resources and seeing updates, none arrives more than 1 s after unsubscribing
-/// (untestable when no update arrives at all).
+/// (untestable when no update arrives at all). `update-uri` (RESOURCES-010): while subscribed
+/// to the listed resources, every update carries `params.uri` as an RFC 3986 URI (untestable
+/// when no update arrives).
 pub(super) fn resources_subscribe<'a>(s: &'a mut Session, args: &'a Value) -> Fut<'a> {
     Box::pin(async move {
         let ctx = Ctx::new(s, args);
@@ -55,6 +57,7 @@ pub(super) fn resources_subscribe<'a>(s: &'a mut Session, args: &'a Value) -> Fu
             "round-trip" => subscribe_round_trip(ctx).await,
             "only-subscribed" => subscribe_only_subscribed(ctx).await,
             "stops-after-unsubscribe" => subscribe_stops(ctx).await,
+            "update-uri" => subscribe_update_uri(ctx).await,
             _ => bad_args("resources-subscribe", args),
         }
     })
@@ -136,22 +139,64 @@ async fn subscribe_only_subscribed(mut ctx: Ctx<'_>) -> ProbeResult {
     ctx.done(true, "")
 }
 
-async fn subscribe_stops(mut ctx: Ctx<'_>) -> ProbeResult {
-    let resources = match listed_resources(&mut ctx, 10).await {
-        Ok(r) => r,
-        Err(why) => return ctx.done(false, &why),
-    };
+/// Subscribes to the listed resources (at most [`MAX_SUBSCRIPTIONS`]); the URIs that took, or
+/// why none did.
+async fn subscribe_listed(ctx: &mut Ctx<'_>) -> Result<Vec<String>, String> {
+    let resources = listed_resources(ctx, 10).await?;
     let mut subscribed: Vec<String> = Vec::new();
     for uri in resources.iter().filter_map(uri_of).take(MAX_SUBSCRIPTIONS) {
-        match call_uri(&mut ctx, "resources/subscribe", uri).await {
+        match call_uri(ctx, "resources/subscribe", uri).await {
             Some(Answer::Result(_)) => subscribed.push(uri.to_string()),
             None if ctx.halted => break,
             _ => {}
         }
     }
     if subscribed.is_empty() {
-        return ctx.done(false, "no resources/subscribe succeeded");
+        return Err("no resources/subscribe succeeded".into());
     }
+    Ok(subscribed)
+}
+
+async fn subscribe_update_uri(mut ctx: Ctx<'_>) -> ProbeResult {
+    let subscribed = match subscribe_listed(&mut ctx).await {
+        Ok(s) => s,
+        Err(why) => return ctx.done(false, &why),
+    };
+    let method = "notifications/resources/updated";
+    let got = ctx.collect(method, Instant::now() + WATCH).await;
+    for uri in &subscribed {
+        call_uri(&mut ctx, "resources/unsubscribe", uri).await;
+    }
+    for m in &got {
+        let uri = m.value.pointer("/params/uri");
+        let problem = match uri.and_then(Value::as_str) {
+            None => Some("has no string params.uri".to_string()),
+            Some(u) => super::rfc3986::check(u)
+                .err()
+                .map(|why| format!("has a params.uri that is not an RFC 3986 URI: {why}")),
+        };
+        if let Some(problem) = problem {
+            ctx.find(
+                Verdict::Fail,
+                format!("a {method} at {} ms {problem}", m.t_ms),
+                "params.uri: the URI of the updated resource",
+                crate::wire::excerpt(&m.value.to_string()),
+            );
+        }
+    }
+    let reason = format!(
+        "no {method} arrived within {} ms of subscribing to {} resource(s)",
+        WATCH.as_millis(),
+        subscribed.len()
+    );
+    ctx.done(!got.is_empty(), &reason)
+}
+
+async fn subscribe_stops(mut ctx: Ctx<'_>) -> ProbeResult {
+    let subscribed = match subscribe_listed(&mut ctx).await {
+        Ok(s) => s,
+        Err(why) => return ctx.done(false, &why),
+    };
     let during = updates(&mut ctx, Instant::now() + WATCH).await;
     let relevant = during
         .iter()

@@ -1,65 +1,163 @@
-//! The `undeclared-feature` probe: a server that does not declare the resources, prompts or
-//! completions capability must not serve that feature anyway (RESOURCES-001, PROMPTS-001,
-//! COMPLETION-001). Not here: checks of a declared feature (the area modules).
+//! The `undeclared-feature` probe: a server that does not declare the tools, resources, prompts,
+//! completions or logging capability must not serve that feature anyway (LIFECYCLE-008,
+//! TOOLS-001, RESOURCES-001, PROMPTS-001, COMPLETION-001), and should refuse its methods with
+//! -32601 (LIFECYCLE-009, COMPLETION-008). Not here: checks of a declared feature (the area
+//! modules).
 
 use serde_json::{Value, json};
 
-use super::context::{Answer, Ctx, Fut, arg_str, bad_args, short};
-use super::walk::{PROMPTS, RESOURCES, TEMPLATES};
+use super::context::{Answer, Ctx, Fut, METHOD_NOT_FOUND, arg_str, bad_args, short};
+use super::prompts::listed_prompts;
+use super::rfc6570;
+use super::walk::{ITEM_PAGES, MAX_ITEMS, PROMPTS, RESOURCES, TEMPLATES, TOOLS, walk};
 use crate::case::model::Verdict;
 use crate::session::Session;
 
-/// A feature served without its capability (RESOURCES-001, PROMPTS-001, COMPLETION-001): args
-/// `{capability}`. Passes at once when the capability is declared. Otherwise the feature's own
-/// requests are sent: a result with items fails, a result without items is non-strict, an error
-/// (the expected answer) passes.
+/// The capabilities the probe knows, in the order `all` visits them.
+pub(super) const CAPABILITIES: [&str; 5] =
+    ["tools", "resources", "prompts", "completions", "logging"];
+
+/// One request of a feature: method, params, and where the items of a result are (`None` for a
+/// method whose result has no items, such as `logging/setLevel`).
+type Request = (&'static str, Value, Option<&'static str>);
+
+/// A completion target the server itself lists: the first prompt argument, else the first
+/// variable of a resource template; a made-up prompt when the server lists neither.
+async fn completion_target(ctx: &mut Ctx<'_>) -> Value {
+    if ctx.s.server_has("prompts")
+        && let Ok(prompts) = listed_prompts(ctx).await
+        && let Some((p, a)) = prompts
+            .iter()
+            .find_map(|p| Some((p.name.clone(), p.args.first()?.name.clone())))
+    {
+        return json!({ "ref": { "type": "ref/prompt", "name": p }, "argument": { "name": a, "value": "" } });
+    }
+    if ctx.s.server_has("resources") {
+        let w = walk(ctx, TEMPLATES, ITEM_PAGES, MAX_ITEMS).await;
+        for t in w
+            .items
+            .iter()
+            .filter_map(|t| t.get("uriTemplate")?.as_str())
+        {
+            if let Some(v) = rfc6570::parse(t)
+                .ok()
+                .and_then(|vars| vars.into_iter().next())
+            {
+                return json!({ "ref": { "type": "ref/resource", "uri": t }, "argument": { "name": v, "value": "" } });
+            }
+        }
+    }
+    json!({
+        "ref": { "type": "ref/prompt", "name": "mcpspec-probe" },
+        "argument": { "name": "value", "value": "" },
+    })
+}
+
+/// The requests that exercise the feature behind `capability`.
+fn requests(capability: &str) -> Vec<Request> {
+    match capability {
+        "tools" => vec![(TOOLS.method, json!({}), Some("/tools"))],
+        "resources" => vec![
+            (RESOURCES.method, json!({}), Some("/resources")),
+            (TEMPLATES.method, json!({}), Some("/resourceTemplates")),
+        ],
+        "prompts" => vec![(PROMPTS.method, json!({}), Some("/prompts"))],
+        // The params are filled in by `completion_target` before sending.
+        "completions" => vec![(
+            "completion/complete",
+            Value::Null,
+            Some("/completion/values"),
+        )],
+        "logging" => vec![("logging/setLevel", json!({ "level": "info" }), None)],
+        _ => Vec::new(),
+    }
+}
+
+/// A feature served without its capability, or refused with the wrong code: args
+/// `{capability: tools | resources | prompts | completions | logging | all, check?: served | code}`.
+///
+/// Each capability the server declared passes at once; for the others the feature's own requests
+/// are sent. `served` (the default): a result with items fails, a result without items (or a
+/// `logging/setLevel` result) is non-strict, any error passes. `code`: error -32601 passes,
+/// another error code or a result is non-strict.
 pub(super) fn undeclared_feature<'a>(s: &'a mut Session, args: &'a Value) -> Fut<'a> {
     Box::pin(async move {
         let capability = arg_str(args, "capability");
-        let requests: Vec<(&str, Value, &str)> = match capability {
-            "resources" => vec![
-                (RESOURCES.method, json!({}), "/resources"),
-                (TEMPLATES.method, json!({}), "/resourceTemplates"),
-            ],
-            "prompts" => vec![(PROMPTS.method, json!({}), "/prompts")],
-            "completions" => vec![(
-                "completion/complete",
-                json!({
-                    "ref": { "type": "ref/prompt", "name": "mcpspec-probe" },
-                    "argument": { "name": "value", "value": "" },
-                }),
-                "/completion/values",
-            )],
+        let wanted: Vec<&str> = match capability {
+            "all" => CAPABILITIES.to_vec(),
+            c if CAPABILITIES.contains(&c) => vec![c],
             _ => return bad_args("undeclared-feature", args),
         };
+        let code_check = match args.get("check").and_then(Value::as_str) {
+            None | Some("served") => false,
+            Some("code") => true,
+            Some(_) => return bad_args("undeclared-feature", args),
+        };
         let mut ctx = Ctx::new(s, args);
-        if ctx.s.server_has(capability) {
+        let undeclared: Vec<&str> = wanted
+            .into_iter()
+            .filter(|c| !ctx.s.server_has(c))
+            .collect();
+        if undeclared.is_empty() {
             return ctx.done(true, "");
         }
         let mut tested = false;
-        for (method, params, items) in requests {
-            let Some(answer) = ctx.call(method, Some(params)).await else {
-                break;
-            };
-            tested = true;
-            let Answer::Result(result) = answer else {
-                continue;
-            };
-            let count = result
-                .pointer(items)
-                .and_then(Value::as_array)
-                .map(Vec::len);
-            let (verdict, what) = match count {
-                Some(n) if n > 0 => (Verdict::Fail, format!("{n} item(s)")),
-                _ => (Verdict::NonStrict, "a result without items".to_string()),
-            };
-            ctx.find(
-                verdict,
-                format!("{method} was served with {what} although the {capability} capability is not declared"),
-                &format!("the {capability} capability declared by a server that offers the feature; an error otherwise"),
-                short(&result),
-            );
+        'all: for cap in undeclared {
+            for (method, mut params, items) in requests(cap) {
+                if params.is_null() {
+                    params = completion_target(&mut ctx).await;
+                }
+                let Some(answer) = ctx.call(method, Some(params)).await else {
+                    break 'all;
+                };
+                tested = true;
+                if code_check {
+                    judge_code(&mut ctx, cap, method, answer);
+                } else {
+                    judge_served(&mut ctx, cap, method, items, answer);
+                }
+            }
         }
         ctx.done(tested, "the feature's requests got no answer")
     })
+}
+
+/// LIFECYCLE-008 and the per-feature rules: items served without the capability fail.
+fn judge_served(ctx: &mut Ctx<'_>, cap: &str, method: &str, items: Option<&str>, answer: Answer) {
+    let Answer::Result(result) = answer else {
+        return;
+    };
+    let count = items
+        .and_then(|p| result.pointer(p))
+        .and_then(Value::as_array)
+        .map(Vec::len);
+    let (verdict, what) = match count {
+        Some(n) if n > 0 => (Verdict::Fail, format!("{n} item(s)")),
+        _ if items.is_none() => (Verdict::NonStrict, "a result".to_string()),
+        _ => (Verdict::NonStrict, "a result without items".to_string()),
+    };
+    ctx.find(
+        verdict,
+        format!("{method} was served with {what} although the {cap} capability is not declared"),
+        &format!(
+            "the {cap} capability declared by a server that offers the feature; an error otherwise"
+        ),
+        short(&result),
+    );
+}
+
+/// LIFECYCLE-009 / COMPLETION-008: a method of an undeclared capability should get -32601.
+fn judge_code(ctx: &mut Ctx<'_>, cap: &str, method: &str, answer: Answer) {
+    if answer.code() == Some(METHOD_NOT_FOUND) {
+        return;
+    }
+    ctx.find(
+        Verdict::NonStrict,
+        format!(
+            "{method} was answered with {} although the {cap} capability is not declared",
+            answer.describe()
+        ),
+        "error -32601 (Method not found) for a method whose capability is not declared",
+        answer.describe(),
+    );
 }

@@ -58,6 +58,7 @@ pub fn tools_call_each<'a>(s: &'a mut Session, args: &'a Value) -> Fut<'a> {
             "content-last-modified" => content::content_last_modified(&called),
             "content-text-and-blob" => content::content_text_and_blob(&called),
             "embedded-resource-capability" => content::embedded_capability(s, &called),
+            "content-uris" => content::content_uris(&called),
             _ => content::resource_links(s, &o, &called).await,
         }
     })

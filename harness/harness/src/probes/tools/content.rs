@@ -193,6 +193,39 @@ pub(super) fn content_text_and_blob(called: &[Called]) -> ProbeResult {
     f.finish_seen(seen, "no result carried an embedded resource")
 }
 
+/// CONTENT-006: the `uri` of every resource link and embedded resource parses as an RFC 3986
+/// URI with a scheme.
+pub(super) fn content_uris(called: &[Called]) -> ProbeResult {
+    let mut f = Findings::new();
+    let mut seen = 0;
+    for (name, i, b) in blocks(called) {
+        let uri = match block_type(b) {
+            "resource_link" => b.get("uri"),
+            "resource" => b.pointer("/resource/uri"),
+            _ => continue,
+        };
+        let Some(uri) = uri.and_then(Value::as_str) else {
+            continue;
+        };
+        seen += 1;
+        if let Err(why) = crate::probes::lists::rfc3986::check(uri) {
+            f.add(
+                Verdict::Fail,
+                format!(
+                    "the uri of block {i} of tool `{name}` ({}) is not an RFC 3986 URI: {why}",
+                    block_type(b)
+                ),
+                "an RFC 3986 URI with a scheme",
+                excerpt(&Value::String(uri.to_string())),
+            );
+        }
+    }
+    f.finish_seen(
+        seen,
+        "no result carried a resource link or an embedded resource",
+    )
+}
+
 pub(super) fn embedded_capability(s: &Session, called: &[Called]) -> ProbeResult {
     if s.server_has("resources") {
         return ProbeResult::pass();

@@ -98,6 +98,7 @@ pub const CALL_CHECKS: &[&str] = &[
     "content-text-and-blob",
     "embedded-resource-capability",
     "resource-links",
+    "content-uris",
 ];
 
 const DEFAULT_TIMEOUT_MS: u64 = 10_000;
@@ -276,9 +277,6 @@ mod tests {
             }
         }
         for c in LIST_CHECKS.iter().chain(CALL_CHECKS) {
-            if *c == "names" {
-                continue;
-            }
             assert!(used.contains(*c), "no case uses check {c:?}");
         }
     }
