@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use mcpspec_harness::config::{ElicitationReply, SamplingReply};
-use mcpspec_harness::{RunConfig, StdioSpec, Target};
+use mcpspec_harness::{HttpSpec, RunConfig, StdioSpec, Target};
 use mcpspec_report::exit_code::FailOn;
 
 /// mcpspec: conformance tests for Model Context Protocol servers (revision 2025-06-18).
@@ -18,7 +18,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the conformance cases against a server: `mcpspec run [OPTIONS] -- CMD [ARGS...]`.
+    /// Run the conformance cases against a server: `mcpspec run [OPTIONS] -- CMD [ARGS...]`
+    /// (stdio) or `mcpspec run [OPTIONS] --url URL` (Streamable HTTP).
     Run(Box<RunArgs>),
     /// List the cases and oracles: ID, level, requirements, title.
     List(ListArgs),
@@ -121,13 +122,48 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
+    /// The server's Streamable HTTP endpoint (http://HOST:PORT/PATH) instead of a command.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["command", "env", "cwd"])]
+    pub url: Option<String>,
+    /// A header sent with every HTTP request, NAME:VALUE (repeatable; values never reach a report).
+    #[arg(long, value_name = "NAME:VALUE", requires = "url")]
+    pub header: Vec<String>,
     /// The server command and its arguments, after `--` (run directly, never through a shell).
-    #[arg(last = true, required = true, value_name = "CMD")]
+    #[arg(last = true, required_unless_present = "url", value_name = "CMD")]
     pub command: Vec<String>,
 }
 
 impl RunArgs {
-    pub fn to_config(&self) -> Result<RunConfig, String> {
+    /// The target the flags name: an HTTP endpoint (`--url`) or a command.
+    fn target(&self) -> Result<Target, String> {
+        if let Some(url) = &self.url {
+            let rest = url.strip_prefix("http://").ok_or_else(|| {
+                format!("--url {url:?} must start with http:// (https is not supported yet)")
+            })?;
+            if rest.is_empty() || rest.starts_with('/') {
+                return Err(format!("--url {url:?} has no host"));
+            }
+            let mut headers = Vec::new();
+            for h in &self.header {
+                let (name, value) = h
+                    .split_once(':')
+                    .filter(|(n, _)| !n.trim().is_empty())
+                    .ok_or_else(|| {
+                        format!(
+                            "--header {:?} is not NAME:VALUE",
+                            h.split(':').next().unwrap_or("")
+                        )
+                    })?;
+                headers.push((name.trim().to_string(), value.trim().to_string()));
+            }
+            return Ok(Target::Http(HttpSpec {
+                url: url.clone(),
+                headers,
+            }));
+        }
+        if !self.header.is_empty() {
+            return Err("--header applies to HTTP targets only (use it with --url)".into());
+        }
         let (program, args) = self
             .command
             .split_first()
@@ -148,6 +184,15 @@ impl RunArgs {
         {
             return Err(format!("--cwd {} is not a directory", dir.display()));
         }
+        Ok(Target::Stdio(StdioSpec {
+            program: program.clone(),
+            args: args.to_vec(),
+            env,
+            cwd: self.cwd.clone(),
+        }))
+    }
+
+    pub fn to_config(&self) -> Result<RunConfig, String> {
         if let Some(dir) = &self.cases
             && !dir.is_dir()
         {
@@ -158,12 +203,7 @@ impl RunArgs {
                 return Err(format!("--root {r:?} must be a file:// URI"));
             }
         }
-        let mut config = RunConfig::new(Target::Stdio(StdioSpec {
-            program: program.clone(),
-            args: args.to_vec(),
-            env,
-            cwd: self.cwd.clone(),
-        }));
+        let mut config = RunConfig::new(self.target()?);
         config.timeout_ms = self.timeout_ms;
         config.include = self.include.clone();
         config.skip = self.skip.clone();

@@ -47,6 +47,36 @@ fn bad_env_flag_is_one_line_and_exit_2() {
 }
 
 #[test]
+fn url_errors_are_one_line() {
+    // Nothing listens on port 1: unreachable, exit 3.
+    let out = mcpspec(&["run", "--url", "http://127.0.0.1:1/mcp"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_line(&out));
+    assert_eq!(stderr_line(&out).lines().count(), 1);
+    assert!(stderr_line(&out).contains("127.0.0.1:1"));
+    // https, a URL together with a command, and a bad header are usage errors.
+    for args in [
+        &["run", "--url", "https://127.0.0.1:1/mcp"][..],
+        &["run", "--url", "http://127.0.0.1:1/mcp", "--", "true"][..],
+        &[
+            "run",
+            "--url",
+            "http://127.0.0.1:1/mcp",
+            "--header",
+            "novalue",
+        ][..],
+        &["run", "--header", "A:b", "--", "true"][..],
+    ] {
+        let out = mcpspec(args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr_line(&out)
+        );
+    }
+}
+
+#[test]
 fn unknown_program_exits_3() {
     let out = mcpspec(&["run", "--", "/nonexistent/mcpspec-no-such-server"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr_line(&out));

@@ -1,13 +1,17 @@
-//! `mcpspec-fixture-server`: a reference MCP server over stdio for mcpspec's own tests. By default
-//! it is a correct 2025-06-18 server; each `--bug NAME` switches on one named misbehaviour so that
-//! test cases can prove they detect it. It is not a general-purpose MCP server or SDK.
+//! `mcpspec-fixture-server`: a reference MCP server for mcpspec's own tests, over stdio or, with
+//! `--http ADDR`, over Streamable HTTP on a loopback address. By default it is a correct
+//! 2025-06-18 server; each `--bug NAME` switches on one named misbehaviour so that test cases can
+//! prove they detect it. It is not a general-purpose MCP server or SDK.
 //!
-//! This file holds only argument parsing and the read loop. The loop never blocks on a slow
+//! This file holds only argument parsing and the stdio read loop. The loop never blocks on a slow
 //! tool: long-running calls, requests to the client and the clock run on worker threads, and
-//! every message leaves through one locked writer.
+//! every message leaves through one locked writer. The HTTP mode (`http/`) drives one server core
+//! per MCP session in-process, with the same knobs; knobs about stdio framing and stdin
+//! (`parse-each-read`, `ignore-stdin-close`) have no effect there.
 
 mod bugs;
 mod features;
+mod http;
 mod input;
 mod output;
 mod protocol;
@@ -25,24 +29,33 @@ use input::Input;
 use server::{Flow, Server};
 
 const USAGE: &str = "\
-Usage: mcpspec-fixture-server [--bug NAME]... [--list-bugs] [--help]
+Usage: mcpspec-fixture-server [--http ADDR] [--bug NAME]... [--list-bugs] [--help]
 
-A reference MCP server (protocol 2025-06-18) speaking JSON-RPC over stdin/stdout.
+A reference MCP server (protocol 2025-06-18) speaking JSON-RPC over stdin/stdout, or over
+Streamable HTTP with --http.
 
 Options:
+  --http ADDR    serve Streamable HTTP on loopback address ADDR (e.g. 127.0.0.1:0) at /mcp;
+                 prints `listening on http://HOST:PORT/mcp` once bound and exits when stdin
+                 reaches end of input; each MCP session is its own server with the same knobs
   --bug NAME     switch on the named misbehaviour (repeatable)
   --list-bugs    print every bug knob with a one-line description
   -h, --help     print this help";
 
 /// What the command line asks for.
 enum Command {
-    Serve(Bugs),
+    /// Serve over stdio, or over HTTP on the given address.
+    Serve {
+        bugs: Bugs,
+        http: Option<String>,
+    },
     ListBugs,
     Help,
 }
 
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
     let mut bugs = Bugs::default();
+    let mut http = None;
     let mut list = false;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -53,16 +66,22 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
                 let name = args.next().ok_or("--bug needs a knob name")?;
                 bugs.enable(&name)?;
             }
-            other => match other.strip_prefix("--bug=") {
-                Some(name) => bugs.enable(name)?,
-                None => return Err(format!("unknown argument `{other}` (see --help)")),
-            },
+            "--http" => http = Some(args.next().ok_or("--http needs an address")?),
+            other => {
+                if let Some(name) = other.strip_prefix("--bug=") {
+                    bugs.enable(name)?;
+                } else if let Some(addr) = other.strip_prefix("--http=") {
+                    http = Some(addr.to_owned());
+                } else {
+                    return Err(format!("unknown argument `{other}` (see --help)"));
+                }
+            }
         }
     }
     Ok(if list {
         Command::ListBugs
     } else {
-        Command::Serve(bugs)
+        Command::Serve { bugs, http }
     })
 }
 
@@ -85,19 +104,24 @@ fn main() {
                 }
             }
         }
-        Command::Serve(bugs) => process::exit(serve(bugs)),
+        Command::Serve { bugs, http } => {
+            let enabled = bugs.enabled_names();
+            if !enabled.is_empty() {
+                eprintln!(
+                    "mcpspec-fixture-server: bugs enabled: {}",
+                    enabled.join(", ")
+                );
+            }
+            process::exit(match http {
+                Some(addr) => http::serve(&addr, bugs),
+                None => serve(bugs),
+            })
+        }
     }
 }
 
 /// Runs the session on stdin/stdout and returns the exit status.
 fn serve(bugs: Bugs) -> i32 {
-    let enabled = bugs.enabled_names();
-    if !enabled.is_empty() {
-        eprintln!(
-            "mcpspec-fixture-server: bugs enabled: {}",
-            enabled.join(", ")
-        );
-    }
     let mut server = Server::new(bugs, io::stdout());
     let mut input = Input::new(io::stdin().lock(), bugs.parse_each_read);
     if let Err(e) = server.start() {
@@ -141,10 +165,26 @@ mod tests {
 
     #[test]
     fn bug_flags_in_both_spellings() {
-        let Ok(Command::Serve(bugs)) = parse(&["--bug", "slow-ping", "--bug=stringify-ids"]) else {
-            panic!("expected serve");
+        let Ok(Command::Serve { bugs, http: None }) =
+            parse(&["--bug", "slow-ping", "--bug=stringify-ids"])
+        else {
+            panic!("expected serve over stdio");
         };
         assert_eq!(bugs.enabled_names(), vec!["stringify-ids", "slow-ping"]);
+    }
+
+    #[test]
+    fn http_address_in_both_spellings() {
+        for args in [&["--http", "127.0.0.1:0"][..], &["--http=127.0.0.1:0"][..]] {
+            let Ok(Command::Serve {
+                http: Some(addr), ..
+            }) = parse(args)
+            else {
+                panic!("expected serve over HTTP");
+            };
+            assert_eq!(addr, "127.0.0.1:0");
+        }
+        assert!(parse(&["--http"]).is_err());
     }
 
     #[test]

@@ -90,7 +90,7 @@ pub async fn run_steps(session: &mut Session, case: &Case, timeout: Duration) ->
             }
             Step::Expect(e) => expect(session, e, i, timeout, &mut binds, &mut out).await,
             Step::CloseInput(_) => {
-                session.close_input();
+                session.close_input().await;
                 true
             }
             Step::Probe(p) => match crate::probes::find(&p.name) {

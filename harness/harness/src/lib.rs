@@ -24,4 +24,4 @@ pub mod wire;
 
 pub use config::{ClientConfig, REVISION, RunConfig};
 pub use runner::{RunError, RunEvent, RunOutput, load_cases, run};
-pub use target::{StdioSpec, Target};
+pub use target::{HttpSpec, StdioSpec, Target};

@@ -59,9 +59,49 @@ pub fn args(args: &[String]) -> Vec<String> {
     out
 }
 
+/// A URL as it may appear in a report: user info is dropped, and the values of query
+/// parameters with secret-looking names are redacted. Text that is not a URL is kept whole
+/// only when it has neither `@` nor `?`.
+pub fn url(text: &str) -> String {
+    let Ok(mut u) = reqwest::Url::parse(text) else {
+        return if text.contains(['@', '?']) {
+            REDACTED.to_string()
+        } else {
+            text.to_string()
+        };
+    };
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    if u.query().is_some() {
+        let pairs: Vec<(String, String)> = u
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if is_secret_name(&k) {
+                    REDACTED.to_string()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        u.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    u.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redacts_urls() {
+        assert_eq!(
+            url("http://user:pw@127.0.0.1:3000/mcp?api_key=k&x=1"),
+            "http://127.0.0.1:3000/mcp?api_key=%5Bredacted%5D&x=1"
+        );
+        assert_eq!(url("http://127.0.0.1/mcp"), "http://127.0.0.1/mcp");
+        assert_eq!(url("not a url @ all"), REDACTED);
+    }
 
     #[test]
     fn redacts() {

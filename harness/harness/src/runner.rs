@@ -722,5 +722,12 @@ fn target_info(target: &Target) -> TargetInfo {
                 url: None,
             }
         }
+        Target::Http(spec) => TargetInfo {
+            transport: "http".into(),
+            command: Vec::new(),
+            cwd: None,
+            env: Default::default(),
+            url: Some(crate::redact::url(&spec.url)),
+        },
     }
 }

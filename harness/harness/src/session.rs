@@ -17,8 +17,7 @@ use crate::config::{
 };
 use crate::oracles::stdio::StdoutStats;
 use crate::oracles::{self, Hit, View, id_key};
-use crate::target::stdio::Shutdown;
-use crate::target::{StdioProcess, Target, TransportError, TransportEvent};
+use crate::target::{Shutdown, Transport, TransportError, TransportEvent};
 use crate::wire::{Dir, WireLog};
 
 /// Messages kept for later `expect` steps; the oldest go first past this.
@@ -87,7 +86,7 @@ pub enum SendError {
 /// One live session.
 #[derive(Debug)]
 pub struct Session {
-    proc: StdioProcess,
+    proc: Transport,
     /// The full wire log of the session.
     pub log: WireLog,
     inbox: VecDeque<Incoming>,
@@ -114,6 +113,8 @@ pub struct Session {
     pub tool_guard: ToolGuard,
     /// Per tool name: whether the harness called it, and why (for the report).
     pub tool_calls: BTreeMap<String, String>,
+    /// Tools that gave no answer in time in this session (later probes skip them).
+    pub slow_tools: HashSet<String>,
     /// How probes want `sampling/createMessage` answered, instead of the run's configuration.
     pub sampling_override: Option<SamplingReply>,
     /// How probes want `elicitation/create` answered, instead of the run's configuration.
@@ -129,9 +130,7 @@ impl Session {
     /// Starts the target of `config` (no handshake).
     pub fn start(config: &RunConfig) -> Result<Session, TransportError> {
         let schema = Schema::for_revision(REVISION).expect("the embedded schema of REVISION loads");
-        let proc = match &config.target {
-            Target::Stdio(spec) => StdioProcess::spawn(spec, config.max_message_bytes)?,
-        };
+        let proc = Transport::start(&config.target, config.max_message_bytes)?;
         Ok(Session {
             proc,
             log: WireLog::new(),
@@ -153,6 +152,7 @@ impl Session {
             next_id: 0,
             tool_guard: config.tools.clone(),
             tool_calls: BTreeMap::new(),
+            slow_tools: HashSet::new(),
             sampling_override: None,
             elicitation_override: None,
             progress: Default::default(),
@@ -333,11 +333,20 @@ impl Session {
         self.inbox.clear();
     }
 
-    /// Closes the server's input.
-    pub fn close_input(&mut self) {
-        self.log
-            .text(Dir::Local, "closed", "harness closed the server's stdin");
-        self.proc.close_input();
+    /// Closes the server's input: stdin over stdio, the MCP session over HTTP.
+    pub async fn close_input(&mut self) {
+        let what = if self.proc.is_http() {
+            "harness ended the HTTP session"
+        } else {
+            "harness closed the server's stdin"
+        };
+        self.log.text(Dir::Local, "closed", what);
+        self.proc.close_input().await;
+    }
+
+    /// Whether the target is reached over HTTP.
+    pub fn is_http(&self) -> bool {
+        self.proc.is_http()
     }
 
     /// Waits for the response with exactly this id (`null`: an error with a null or missing id).
@@ -454,6 +463,7 @@ impl Session {
                     self.mark_gone("the server closed stdout".into());
                 }
             }
+            TransportEvent::Http { text } => self.log.text(Dir::In, "http", &text),
             TransportEvent::Exited(status) => {
                 self.log
                     .text(Dir::Local, "exit", &format!("server exited: {status}"));
@@ -479,11 +489,13 @@ impl Session {
             Frame::Line { bytes, .. } => Some(classify(bytes)),
             _ => None,
         };
-        self.hits.extend(oracles::stdio::check_frame(
-            &frame,
-            classified.as_ref(),
-            &mut self.stdout,
-        ));
+        if !self.proc.is_http() {
+            self.hits.extend(oracles::stdio::check_frame(
+                &frame,
+                classified.as_ref(),
+                &mut self.stdout,
+            ));
+        }
         match &frame {
             Frame::Line { bytes, .. } => {
                 let Some(c) = classified else { return };
@@ -737,6 +749,7 @@ impl Session {
             Shutdown::ExitedOnClose => "server exited after stdin closed",
             Shutdown::NeededSigterm => "server needed SIGTERM",
             Shutdown::NeededSigkill => "server needed SIGKILL",
+            Shutdown::SessionEnded => "HTTP session ended",
         };
         self.log.text(Dir::Local, "exit", text);
         how

@@ -139,6 +139,30 @@ async fn interop_server_everything() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interop_server_everything_http() {
+    let Some(modules) = env_dir("MCPSPEC_INTEROP_NODE_MODULES") else {
+        return;
+    };
+    let script = modules.join("@modelcontextprotocol/server-everything/dist/index.js");
+    let server = common::HttpServer::start(
+        "node",
+        &[&script.display().to_string(), "streamableHttp"],
+        &[("PORT", "{port}")],
+        "/mcp",
+    );
+    let mut config = server.config();
+    config.timeout_ms = 10_000;
+    let report = run(&config).await;
+    assert_no_harness_error(&report);
+    let url = server.url.clone();
+    snapshot_with(
+        "server-everything-http",
+        &report,
+        &[(url.as_str(), "http://127.0.0.1:[port]/mcp")],
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn interop_mcp_server_time() {
     let Some(venv) = env_dir("MCPSPEC_INTEROP_VENV") else {
         return;

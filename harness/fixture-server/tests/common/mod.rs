@@ -1,11 +1,14 @@
 //! Test driver for the built fixture-server binary: spawns it with bug knobs, writes raw input and
-//! reads raw output lines with deadlines. It is not an MCP client; tests decide what to send.
+//! reads raw output lines with deadlines (the HTTP mode's driver is in `http.rs`). It is not an
+//! MCP client; tests decide what to send.
 //!
 //! Every wait is bounded: lines come from a reader thread through a channel read with a timeout,
 //! exit is polled until a deadline, and the child is killed when the driver is dropped.
 
 // Each test file uses a different subset of these helpers.
 #![allow(dead_code)]
+
+pub mod http;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
@@ -298,16 +301,7 @@ impl Fixture {
 
     /// The exit status, once the process has exited within `timeout`.
     pub fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
-        let start = Instant::now();
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Some(status);
-            }
-            if start.elapsed() >= timeout {
-                return None;
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
+        wait_child(&mut self.child, timeout)
     }
 
     /// Checks the process exits with status 1 and has written nothing more.
@@ -356,4 +350,18 @@ pub fn run_cli(args: &[&str]) -> (ExitStatus, String, String) {
         String::from_utf8_lossy(&output.stdout).into_owned(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
+}
+
+/// The exit status of `child`, once it has exited within `timeout`.
+pub fn wait_child(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
+    let start = Instant::now();
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Some(status);
+        }
+        if start.elapsed() >= timeout {
+            return None;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
 }

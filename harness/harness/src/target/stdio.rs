@@ -8,14 +8,14 @@
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 
-use mcpspec_codec::{Frame, LineFramer};
+use mcpspec_codec::LineFramer;
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::process::{Child, ChildStdin, Command};
 use tokio::sync::mpsc;
 
-use super::{StdioSpec, TransportError};
+use super::{Shutdown, StdioSpec, TransportError, TransportEvent};
 
 /// Longest stderr line kept; the rest of a longer line is dropped.
 const STDERR_LINE_CAP: usize = 4096;
@@ -23,24 +23,6 @@ const STDERR_LINE_CAP: usize = 4096;
 const STDERR_TOTAL_CAP: usize = 1 << 20;
 /// Frames buffered between the reader task and the session before the reader waits.
 const CHANNEL_DEPTH: usize = 256;
-
-/// Something the transport observed.
-#[derive(Debug)]
-pub enum TransportEvent {
-    /// A stdout frame from the line framer.
-    Frame(Frame),
-    /// One stderr line (lossy UTF-8 when `utf8` is false).
-    Stderr {
-        /// The line without its newline, capped.
-        text: String,
-        /// Whether the bytes were valid UTF-8.
-        utf8: bool,
-    },
-    /// stdout reached end of file.
-    StdoutClosed,
-    /// The process exited.
-    Exited(ExitStatus),
-}
 
 /// A running stdio server.
 #[derive(Debug)]
@@ -261,17 +243,6 @@ impl Drop for StdioProcess {
         // cancelled task): kill the whole group; tokio reaps the leader in the background.
         self.signal(Signal::SIGKILL);
     }
-}
-
-/// How a stdio server ended at shutdown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shutdown {
-    /// It exited by itself after stdin closed.
-    ExitedOnClose,
-    /// It needed SIGTERM.
-    NeededSigterm,
-    /// It needed SIGKILL.
-    NeededSigkill,
 }
 
 async fn send_stderr(

@@ -105,3 +105,62 @@ pub fn processes_with(marker: &str) -> Vec<u32> {
     }
     found
 }
+
+/// A server process listening on a loopback HTTP port, killed when dropped.
+pub struct HttpServer {
+    child: std::process::Child,
+    /// The MCP endpoint.
+    pub url: String,
+}
+
+impl HttpServer {
+    /// Starts `program args` with `env`, where `{port}` in any argument or env value is replaced
+    /// by a free loopback port, and waits (at most 30 s) until the port accepts connections.
+    pub fn start(program: &str, args: &[&str], env: &[(&str, &str)], path: &str) -> HttpServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port()
+            .to_string();
+        let fill = |s: &str| s.replace("{port}", &port);
+        let child = std::process::Command::new(program)
+            .args(args.iter().map(|a| fill(a)))
+            .envs(env.iter().map(|(k, v)| (k.to_string(), fill(v))))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start the HTTP server");
+        let server = HttpServer {
+            child,
+            url: format!("http://127.0.0.1:{port}{path}"),
+        };
+        let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().expect("address");
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_millis(200))
+            .is_err()
+        {
+            assert!(
+                std::time::Instant::now() < until,
+                "{program} did not listen on {addr} within 30 s"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        server
+    }
+
+    /// A run configuration against this server.
+    pub fn config(&self) -> RunConfig {
+        RunConfig::new(Target::Http(mcpspec_harness::HttpSpec {
+            url: self.url.clone(),
+            headers: Vec::new(),
+        }))
+    }
+}
+
+impl Drop for HttpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -75,9 +75,17 @@ async fn judge_ping(
     let deadline = budget.deadline(CALL_TIMEOUT);
     let mut call_ms: Option<u64> = None;
     let mut ping_ms: Option<u64> = None;
-    while ping_ms.is_none() {
+    // Wait for the ping's answer; once it is in, only as long as it takes to tell whether the
+    // call was in flight for QUICK_CALL_MS (the verdict must not depend on which answer won a
+    // race between two quick ones).
+    loop {
+        let until = match ping_ms {
+            None => deadline,
+            Some(_) if call_ms.is_some() => break,
+            Some(_) => (sent_at + Duration::from_millis(QUICK_CALL_MS)).min(deadline),
+        };
         let want = |m: &Incoming| answers(m, call_id) || answers(m, ping_id);
-        let Some(m) = s.watch(want, deadline).await else {
+        let Some(m) = s.watch(want, until).await else {
             break;
         };
         let ms = Instant::now()
@@ -100,13 +108,12 @@ async fn judge_ping(
             "a prompt answer to ping, whatever else is running",
             "no answer".into(),
         ),
-        (Some(_), None) => {}
-        (Some(p), Some(c)) if c < QUICK_CALL_MS => {
+        (Some(_), Some(c)) if c < QUICK_CALL_MS => {
             r.untestable = Some(format!(
-                "tool {tool:?} answered within {c} ms (the ping after {p} ms): nothing was in flight long enough to tell"
+                "tool {tool:?} answered within {QUICK_CALL_MS} ms: nothing was in flight long enough to tell"
             ));
         }
-        (Some(p), Some(c)) => r.add(
+        (Some(p), Some(c)) if p > c => r.add(
             Verdict::NonStrict,
             format!(
                 "ping was answered only after tool {tool:?} had finished: the call took {c} ms, the ping {p} ms"
@@ -114,6 +121,7 @@ async fn judge_ping(
             "ping answered while the call is still running",
             format!("ping answered {p} ms after it was sent, after the call's response"),
         ),
+        (Some(_), _) => {}
     }
 }
 

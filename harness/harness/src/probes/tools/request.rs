@@ -3,8 +3,6 @@
 //! keeps on why each tool was or was not called, and the closing ping. Not any judgement of the
 //! answers (the probe modules do that).
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -99,35 +97,14 @@ pub(super) async fn still_serving(s: &mut Session, f: &mut Findings, after: &str
     }
 }
 
-/// Tools that gave no answer in time, per session: later probes on the same session skip them
-/// instead of waiting again (a slow tool is not a fault, and each case has a time budget). A
-/// session is known by its server's pid together with the session's address, so a recycled pid
-/// in a later session does not inherit the list.
-type SlowKey = (u32, usize);
-
-fn slow_tools() -> &'static Mutex<HashMap<SlowKey, HashSet<String>>> {
-    static SLOW: OnceLock<Mutex<HashMap<SlowKey, HashSet<String>>>> = OnceLock::new();
-    SLOW.get_or_init(|| Mutex::new(HashMap::new()))
-}
-
-fn slow_key(s: &Session) -> Option<SlowKey> {
-    s.pid().map(|pid| (pid, s as *const Session as usize))
-}
-
+/// Whether `name` gave no answer in time earlier in this session: later probes on the same
+/// session skip it instead of waiting again (a slow tool is not a fault, and each case has a
+/// time budget).
 pub(super) fn known_slow(s: &Session, name: &str) -> bool {
-    let Some(key) = slow_key(s) else {
-        return false;
-    };
-    slow_tools()
-        .lock()
-        .map(|m| m.get(&key).is_some_and(|set| set.contains(name)))
-        .unwrap_or(false)
+    s.slow_tools.contains(name)
 }
 
-pub(super) fn mark_slow(s: &Session, name: &str) {
-    if let Some(key) = slow_key(s)
-        && let Ok(mut m) = slow_tools().lock()
-    {
-        m.entry(key).or_default().insert(name.to_string());
-    }
+/// Remembers that `name` gave no answer in time in this session.
+pub(super) fn mark_slow(s: &mut Session, name: &str) {
+    s.slow_tools.insert(name.to_string());
 }

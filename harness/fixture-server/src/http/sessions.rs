@@ -1,0 +1,646 @@
+//! The session table of the Streamable HTTP mode: one server core per MCP session, the writer
+//! that cuts the core's output into messages, and the routing of each message to an open POST
+//! stream, the session's GET stream or its queue. It does not parse HTTP or write responses;
+//! streams are channels that the connection threads drain onto their sockets.
+
+use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasher, RandomState};
+use std::io::{self, Write};
+use std::process;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::{self, ThreadId};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+
+use crate::bugs::Bugs;
+use crate::protocol::id_key;
+use crate::server::{Flow, Server};
+
+/// Most messages a session keeps for a GET stream that is not open; the oldest go first.
+pub const QUEUE_CAP: usize = 1000;
+
+/// A server core driven by the HTTP mode.
+type Core = Server<SessionWriter>;
+
+/// One message on its way to a stream, with the session-wide event number it goes out under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// The SSE event id (a per-session counter starting at 1).
+    pub event_id: u64,
+    /// The message as the core wrote it, without its line ending.
+    pub data: Vec<u8>,
+}
+
+/// Identifies one open stream within its session.
+pub type StreamId = u64;
+
+/// Why a GET stream could not be opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GetRefused {
+    /// The session already has an open GET stream.
+    Conflict,
+    /// The session has ended.
+    Gone,
+}
+
+/// The session has ended.
+#[derive(Debug)]
+struct Gone;
+
+/// How an `initialize` without a session ended.
+pub enum Init {
+    /// The core answered with a result: the session is in the table under `id`.
+    Ready {
+        /// The new session id.
+        id: String,
+        /// The core's response, as written.
+        response: Vec<u8>,
+    },
+    /// The core answered with an error: no session was kept.
+    Refused {
+        /// The core's response, as written.
+        response: Vec<u8>,
+    },
+    /// The core wrote no response (a crash knob fired): no session was kept.
+    NoAnswer,
+}
+
+/// Locks `mutex`, carrying on with the data if another thread panicked while holding it.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+// ---- the table ------------------------------------------------------------------------------
+
+/// Every live session, by id.
+pub struct Sessions {
+    bugs: Bugs,
+    table: Mutex<HashMap<String, Arc<Session>>>,
+}
+
+impl Sessions {
+    /// An empty table whose sessions all run with `bugs`.
+    pub fn new(bugs: Bugs) -> Self {
+        Sessions {
+            bugs,
+            table: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The live session called `id`.
+    pub fn get(&self, id: &str) -> Option<Arc<Session>> {
+        lock(&self.table).get(id).cloned()
+    }
+
+    /// Starts a fresh core, feeds it the `initialize` request `bytes` whose id key is `key`,
+    /// and keeps the session only when the core answered with a result.
+    pub fn initialize(&self, key: String, bytes: &[u8]) -> Init {
+        let session = Arc::new(Session::new(self.fresh_id(), self.bugs));
+        let response = match session.feed(self, bytes, Some((key, false))) {
+            Ok(Some((stream, rx))) => {
+                session.close_stream(stream);
+                rx.try_iter().next()
+            }
+            _ => None,
+        };
+        let Some(response) = response else {
+            self.end(&session);
+            return Init::NoAnswer;
+        };
+        let parsed = serde_json::from_str::<Value>(&String::from_utf8_lossy(&response.data));
+        let succeeded = parsed.is_ok_and(|v| v.get("result").is_some() && v.get("error").is_none());
+        if !succeeded {
+            self.end(&session);
+            return Init::Refused {
+                response: response.data,
+            };
+        }
+        let id = session.id.clone();
+        lock(&self.table).insert(id.clone(), session);
+        Init::Ready {
+            id,
+            response: response.data,
+        }
+    }
+
+    /// Ends `session`: forgets it, stops its core and closes its streams. Idempotent.
+    pub fn end(&self, session: &Session) {
+        lock(&self.table).remove(&session.id);
+        let mut core = lock(&session.core);
+        session.end_locked(&mut core);
+    }
+
+    /// A session id not in use: 32 lowercase hex digits.
+    fn fresh_id(&self) -> String {
+        loop {
+            let id = random_id();
+            if !lock(&self.table).contains_key(&id) {
+                return id;
+            }
+        }
+    }
+}
+
+/// 128 bits from the clock, a process-wide counter and the process id, mixed by std's randomly
+/// keyed hasher, as 32 hex digits.
+fn random_id() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let count = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let mut id = String::with_capacity(32);
+    for half in 0u8..2 {
+        let bits = RandomState::new().hash_one((nanos, count, process::id(), half));
+        id.push_str(&format!("{bits:016x}"));
+    }
+    id
+}
+
+// ---- one session ----------------------------------------------------------------------------
+
+/// One MCP session: its core (gone once the session ended) and its routes.
+pub struct Session {
+    /// The id the client sends in `Mcp-Session-Id`.
+    pub id: String,
+    /// Held while a message is fed to the core, never while waiting on the network.
+    core: Mutex<Option<Core>>,
+    routes: Arc<Mutex<Routes>>,
+}
+
+impl Session {
+    fn new(id: String, bugs: Bugs) -> Self {
+        let routes = Arc::new(Mutex::new(Routes::default()));
+        let writer = SessionWriter {
+            routes: Arc::clone(&routes),
+            pending: Vec::new(),
+        };
+        let mut core = Server::new(bugs, writer);
+        // The writer only fills channels and a queue; it cannot fail.
+        let _ = core.start();
+        Session {
+            id,
+            core: Mutex::new(Some(core)),
+            routes,
+        }
+    }
+
+    /// Feeds a message that is not a request (a notification or a response). Returns false
+    /// when the session has ended.
+    pub fn feed_message(&self, sessions: &Sessions, bytes: &[u8]) -> bool {
+        self.feed(sessions, bytes, None).is_ok()
+    }
+
+    /// Opens a POST stream waiting for the response whose id key is `key`, then feeds the
+    /// request `bytes`. Returns the stream and its channel, or `None` when the session has
+    /// ended.
+    pub fn feed_request(
+        &self,
+        sessions: &Sessions,
+        key: String,
+        bytes: &[u8],
+    ) -> Option<(StreamId, Receiver<Message>)> {
+        self.feed(sessions, bytes, Some((key, true))).ok().flatten()
+    }
+
+    /// Opens the session's GET stream and hands it everything queued so far.
+    pub fn open_get(&self) -> Result<(StreamId, Receiver<Message>), GetRefused> {
+        let (tx, rx) = mpsc::channel();
+        let stream = lock(&self.routes).open_get(tx)?;
+        Ok((stream, rx))
+    }
+
+    /// Forgets a stream whose connection has finished.
+    pub fn close_stream(&self, stream: StreamId) {
+        lock(&self.routes).close(stream);
+    }
+
+    /// Feeds `bytes` to the core, first opening a POST stream for `waiter` (the id key of the
+    /// request and whether the stream also takes messages that are not its response). A crash
+    /// of the core ends the session.
+    fn feed(
+        &self,
+        sessions: &Sessions,
+        bytes: &[u8],
+        waiter: Option<(String, bool)>,
+    ) -> Result<Option<(StreamId, Receiver<Message>)>, Gone> {
+        let mut core = lock(&self.core);
+        let server = core.as_mut().ok_or(Gone)?;
+        let opened = match waiter {
+            Some((key, takes_others)) => {
+                let (tx, rx) = mpsc::channel();
+                let mut routes = lock(&self.routes);
+                if routes.ended {
+                    return Err(Gone);
+                }
+                let stream = routes.open_post(key, takes_others, tx);
+                routes.feeding = Some((thread::current().id(), stream));
+                Some((stream, rx))
+            }
+            None => None,
+        };
+        let flow = server.handle_candidate(bytes);
+        lock(&self.routes).feeding = None;
+        if !matches!(flow, Ok(Flow::Continue)) {
+            eprintln!("mcpspec-fixture-server: session {} ended", self.id);
+            lock(&sessions.table).remove(&self.id);
+            self.end_locked(&mut core);
+        }
+        Ok(opened)
+    }
+
+    /// Stops the core (if still running) and closes every stream; `core` is this session's
+    /// locked core.
+    fn end_locked(&self, core: &mut Option<Core>) {
+        if let Some(mut server) = core.take() {
+            server.shutdown();
+        }
+        lock(&self.routes).end();
+    }
+}
+
+// ---- routing --------------------------------------------------------------------------------
+
+/// A POST stream waiting for the response to its request.
+struct PostStream {
+    stream: StreamId,
+    /// [`id_key`] of the request's id.
+    key: String,
+    /// Whether messages that are not responses may go here (false for `initialize`, whose
+    /// answer is a plain JSON body).
+    takes_others: bool,
+    tx: Sender<Message>,
+}
+
+/// Where a session's messages go.
+#[derive(Default)]
+struct Routes {
+    ended: bool,
+    /// The event id the next message goes out under, minus one.
+    events: u64,
+    streams: StreamId,
+    /// Open POST streams, oldest first.
+    posts: Vec<PostStream>,
+    get: Option<(StreamId, Sender<Message>)>,
+    /// Messages for a GET stream that is not open yet.
+    queue: VecDeque<Vec<u8>>,
+    /// The thread feeding a request to the core, and that request's stream: a response the
+    /// core writes on that thread is the answer to it, whatever id it carries.
+    feeding: Option<(ThreadId, StreamId)>,
+}
+
+/// What a message written by the core is, for routing.
+#[derive(Debug, PartialEq, Eq)]
+enum Kind {
+    /// A response (no `method`, a `result` or `error`) with the id key of its non-null id.
+    Response(Option<String>),
+    /// Anything else: notifications, requests to the client, text that is not JSON.
+    Other,
+}
+
+fn kind(value: Option<&Value>) -> Kind {
+    match value {
+        Some(Value::Object(obj))
+            if !obj.contains_key("method")
+                && (obj.contains_key("result") || obj.contains_key("error")) =>
+        {
+            Kind::Response(obj.get("id").filter(|id| !id.is_null()).map(id_key))
+        }
+        _ => Kind::Other,
+    }
+}
+
+/// Sends `data` on `tx` under the next event id. Gives the data back when the stream is gone.
+fn send(events: &mut u64, tx: &Sender<Message>, data: Vec<u8>) -> Result<(), Vec<u8>> {
+    let message = Message {
+        event_id: *events + 1,
+        data,
+    };
+    match tx.send(message) {
+        Ok(()) => {
+            *events += 1;
+            Ok(())
+        }
+        Err(failed) => Err(failed.0.data),
+    }
+}
+
+impl Routes {
+    fn next_stream(&mut self) -> StreamId {
+        self.streams += 1;
+        self.streams
+    }
+
+    fn open_post(&mut self, key: String, takes_others: bool, tx: Sender<Message>) -> StreamId {
+        let stream = self.next_stream();
+        self.posts.push(PostStream {
+            stream,
+            key,
+            takes_others,
+            tx,
+        });
+        stream
+    }
+
+    fn open_get(&mut self, tx: Sender<Message>) -> Result<StreamId, GetRefused> {
+        if self.ended {
+            return Err(GetRefused::Gone);
+        }
+        if self.get.is_some() {
+            return Err(GetRefused::Conflict);
+        }
+        let stream = self.next_stream();
+        while let Some(data) = self.queue.pop_front() {
+            // The receiver is still held by the caller: this cannot fail.
+            let _ = send(&mut self.events, &tx, data);
+        }
+        self.get = Some((stream, tx));
+        Ok(stream)
+    }
+
+    fn close(&mut self, stream: StreamId) {
+        self.posts.retain(|post| post.stream != stream);
+        if self.get.as_ref().is_some_and(|(open, _)| *open == stream) {
+            self.get = None;
+        }
+    }
+
+    fn end(&mut self) {
+        self.ended = true;
+        self.posts.clear();
+        self.get = None;
+        self.queue.clear();
+        self.feeding = None;
+    }
+
+    /// Delivers one message the core wrote.
+    fn route(&mut self, data: Vec<u8>, value: Option<&Value>) {
+        if self.ended {
+            return;
+        }
+        let key = match kind(value) {
+            Kind::Response(key) => key,
+            Kind::Other => return self.send_to_newest_post(data),
+        };
+        let on_feeding_thread = self
+            .feeding
+            .filter(|(thread, _)| *thread == thread::current().id())
+            .map(|(_, stream)| stream);
+        let waiting = on_feeding_thread
+            .and_then(|stream| self.posts.iter().position(|p| p.stream == stream))
+            .or_else(|| {
+                let key = key.as_ref()?;
+                self.posts.iter().position(|p| &p.key == key)
+            });
+        match waiting {
+            Some(index) => {
+                // The response ends its stream: dropping the sender closes the channel once
+                // the response has been read.
+                let post = self.posts.remove(index);
+                if let Err(data) = send(&mut self.events, &post.tx, data) {
+                    self.send_to_get(data);
+                }
+            }
+            None if key.is_none() => self.send_to_newest_post(data),
+            None => self.send_to_get(data),
+        }
+    }
+
+    /// To the most recently opened POST stream that takes other messages, else to the GET
+    /// stream or its queue.
+    fn send_to_newest_post(&mut self, mut data: Vec<u8>) {
+        for post in self.posts.iter().rev().filter(|p| p.takes_others) {
+            match send(&mut self.events, &post.tx, data) {
+                Ok(()) => return,
+                Err(back) => data = back,
+            }
+        }
+        self.send_to_get(data);
+    }
+
+    /// To the open GET stream, else to the queue (dropping the oldest beyond [`QUEUE_CAP`]).
+    fn send_to_get(&mut self, data: Vec<u8>) {
+        let data = match &self.get {
+            Some((_, tx)) => match send(&mut self.events, tx, data) {
+                Ok(()) => return,
+                Err(back) => {
+                    self.get = None;
+                    back
+                }
+            },
+            None => data,
+        };
+        self.queue.push_back(data);
+        while self.queue.len() > QUEUE_CAP {
+            self.queue.pop_front();
+        }
+    }
+}
+
+// ---- the core's writer ----------------------------------------------------------------------
+
+/// The writer a session's core writes to: it collects bytes until the core flushes (after
+/// every message), cuts them into messages and routes each one. It never blocks on a socket.
+pub struct SessionWriter {
+    routes: Arc<Mutex<Routes>>,
+    pending: Vec<u8>,
+}
+
+impl Write for SessionWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let chunk = std::mem::take(&mut self.pending);
+        let mut routes = lock(&self.routes);
+        for (data, value) in split_messages(&chunk) {
+            routes.route(data, value.as_ref());
+        }
+        Ok(())
+    }
+}
+
+/// Cuts what the core wrote between two flushes into messages, each with its parsed value
+/// when it is JSON. Normally that is one compact line; wire knobs can make it a pretty-printed
+/// message, two copies of one, a line that is not UTF-8 or a line of plain text.
+fn split_messages(chunk: &[u8]) -> Vec<(Vec<u8>, Option<Value>)> {
+    let chunk = chunk.trim_ascii();
+    if chunk.is_empty() {
+        return Vec::new();
+    }
+    // One message, perhaps spread over lines or with a byte that is not UTF-8.
+    if let Ok(value) = serde_json::from_str::<Value>(&String::from_utf8_lossy(chunk)) {
+        return vec![(chunk.to_vec(), Some(value))];
+    }
+    // Several JSON values back to back.
+    let mut values = serde_json::Deserializer::from_slice(chunk).into_iter::<Value>();
+    let mut messages = Vec::new();
+    let mut start = 0;
+    while let Some(next) = values.next() {
+        let Ok(value) = next else {
+            messages.clear();
+            break;
+        };
+        let end = values.byte_offset();
+        messages.push((chunk[start..end].trim_ascii().to_vec(), Some(value)));
+        start = end;
+    }
+    if !messages.is_empty() {
+        return messages;
+    }
+    // Anything else: one message per line.
+    chunk
+        .split(|b| *b == b'\n')
+        .map(<[u8]>::trim_ascii)
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            let value = serde_json::from_str(&String::from_utf8_lossy(line)).ok();
+            (line.to_vec(), value)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn routes_with_post(key: &str, takes_others: bool) -> (Routes, StreamId, Receiver<Message>) {
+        let mut routes = Routes::default();
+        let (tx, rx) = mpsc::channel();
+        let stream = routes.open_post(key.into(), takes_others, tx);
+        (routes, stream, rx)
+    }
+
+    fn route_json(routes: &mut Routes, value: Value) {
+        routes.route(value.to_string().into_bytes(), Some(&value));
+    }
+
+    fn received(rx: &Receiver<Message>) -> Vec<(u64, Value)> {
+        rx.try_iter()
+            .map(|m| (m.event_id, serde_json::from_slice(&m.data).expect("JSON")))
+            .collect()
+    }
+
+    #[test]
+    fn compact_pretty_duplicate_and_text_output_is_cut_into_messages() {
+        let one = split_messages(b"{\"id\":1,\"result\":{}}\n");
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].0, b"{\"id\":1,\"result\":{}}");
+        let pretty = split_messages(b"{\n  \"id\": 1,\n  \"result\": {}\n}\r\n");
+        assert_eq!(pretty.len(), 1);
+        assert_eq!(pretty[0].1, Some(json!({"id":1,"result":{}})));
+        let twice = split_messages(b"{\"id\":1}\n{\"id\":1}\n");
+        assert_eq!(twice.len(), 2);
+        assert_eq!(twice[1].0, b"{\"id\":1}");
+        let latin1 = split_messages(b"{\"t\":\"caf\xE9\"}\n");
+        assert_eq!(latin1[0].0, b"{\"t\":\"caf\xE9\"}");
+        assert!(latin1[0].1.is_some());
+        let both = split_messages(b"{\"t\":\"\xE9\"}\n{\"t\":\"\xE9\"}\n");
+        assert_eq!(both.len(), 2);
+        let text = split_messages(b"fixture server ready\n");
+        assert_eq!(text, vec![(b"fixture server ready".to_vec(), None)]);
+        assert!(split_messages(b"\n").is_empty());
+    }
+
+    #[test]
+    fn a_response_ends_the_stream_waiting_for_its_id() {
+        let (mut routes, _, rx) = routes_with_post("7", true);
+        route_json(&mut routes, json!({"method":"notifications/progress"}));
+        route_json(&mut routes, json!({"id":7,"result":{}}));
+        assert!(routes.posts.is_empty());
+        let got = received(&rx);
+        assert_eq!(got.len(), 2);
+        assert_eq!((got[0].0, got[1].0), (1, 2));
+        assert_eq!(got[1].1["id"], json!(7));
+        // The sender is gone: the stream ends.
+        assert!(rx.recv().is_err());
+    }
+
+    #[test]
+    fn unmatched_responses_and_other_messages_queue_for_the_get_stream() {
+        let mut routes = Routes::default();
+        route_json(&mut routes, json!({"id":"x","result":{}}));
+        route_json(&mut routes, json!({"id":"srv-1","method":"roots/list"}));
+        assert_eq!(routes.queue.len(), 2);
+        let (tx, rx) = mpsc::channel();
+        let stream = routes.open_get(tx).expect("first GET");
+        let (second, _) = mpsc::channel();
+        assert_eq!(routes.open_get(second), Err(GetRefused::Conflict));
+        route_json(&mut routes, json!({"method":"notifications/message"}));
+        let ids: Vec<u64> = received(&rx).iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids, vec![1, 2, 3]);
+        routes.close(stream);
+        assert!(routes.get.is_none());
+    }
+
+    #[test]
+    fn the_queue_keeps_only_the_newest_messages() {
+        let mut routes = Routes::default();
+        for n in 0..QUEUE_CAP + 5 {
+            route_json(&mut routes, json!({"method":"m","params":{"n":n}}));
+        }
+        assert_eq!(routes.queue.len(), QUEUE_CAP);
+        let first: Value = serde_json::from_slice(&routes.queue[0]).expect("JSON");
+        assert_eq!(first["params"]["n"], json!(5));
+    }
+
+    #[test]
+    fn others_go_to_the_newest_stream_that_takes_them() {
+        let (mut routes, _, older) = routes_with_post("1", true);
+        let (tx, newer) = mpsc::channel();
+        routes.open_post("2".into(), true, tx);
+        let (tx, init) = mpsc::channel();
+        routes.open_post("3".into(), false, tx);
+        route_json(&mut routes, json!({"method":"notifications/message"}));
+        assert_eq!(received(&newer).len(), 1);
+        assert!(received(&older).is_empty());
+        assert!(received(&init).is_empty());
+    }
+
+    #[test]
+    fn a_response_written_while_feeding_answers_the_fed_request() {
+        let (mut routes, stream, rx) = routes_with_post("1", true);
+        let (tx, other) = mpsc::channel();
+        routes.open_post("\"1\"".into(), true, tx);
+        routes.feeding = Some((thread::current().id(), stream));
+        // An id mangled by a knob still ends the stream of the request being fed.
+        route_json(&mut routes, json!({"id":"1","result":{}}));
+        assert_eq!(received(&rx).len(), 1);
+        assert!(received(&other).is_empty());
+        // A second copy goes by id.
+        route_json(&mut routes, json!({"id":"1","result":{}}));
+        assert_eq!(received(&other).len(), 1);
+    }
+
+    #[test]
+    fn ended_routes_drop_everything() {
+        let (mut routes, _, rx) = routes_with_post("1", true);
+        routes.end();
+        route_json(&mut routes, json!({"id":1,"result":{}}));
+        assert!(rx.recv().is_err());
+        assert!(routes.queue.is_empty());
+        let (tx, _rx) = mpsc::channel();
+        assert_eq!(routes.open_get(tx), Err(GetRefused::Gone));
+    }
+
+    #[test]
+    fn session_ids_are_32_hex_digits_and_differ() {
+        let a = random_id();
+        let b = random_id();
+        assert_eq!(a.len(), 32);
+        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+    }
+}
