@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole CI: formatting, lints, the dependency-direction rule, the test suite (the README's
-# test command), the interop run against third-party servers, and a time-boxed fuzz smoke run.
+# test command), the interop run against third-party servers, the HTML report in headless Chromium,
+# and a time-boxed fuzz smoke run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +26,9 @@ cargo test --locked -p mcpspec-schema --features fuzzing --test fuzz_corpus
 
 echo "== interop"
 bash ci/interop.sh
+
+echo "== html report"
+bash ci/html-report-check.sh
 
 echo "== fuzz smoke"
 MCPSPEC_FUZZ_INSTALL=1 FUZZ_SECONDS="${FUZZ_SECONDS:-30}" bash ci/fuzz-smoke.sh

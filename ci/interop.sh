@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Interop run: installs pinned third-party MCP servers (npm, PyPI) and runs mcpspec against them
-# over stdio, checking each report against its committed golden snapshot (reports/golden/).
+# over stdio and Streamable HTTP (server-everything, and ci/servers/python_http_server.py built on
+# the pinned `mcp` Python SDK), checking each report against its committed golden snapshot
+# (reports/golden/).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -15,6 +17,6 @@ fi
 export MCPSPEC_INTEROP_NODE_MODULES="$here/node_modules"
 export MCPSPEC_INTEROP_VENV="$here/.venv"
 
-echo "== interop: mcpspec against server-everything, server-filesystem, server-memory and mcp-server-time (stdio)"
+echo "== interop: mcpspec against server-everything (stdio, HTTP), server-filesystem, server-memory, mcp-server-time (stdio) and the Python SDK server (HTTP)"
 cd "$root"
 cargo test --locked -p mcpspec-harness --test golden -- --test-threads=1 interop_

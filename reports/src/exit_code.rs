@@ -12,7 +12,8 @@ pub const TARGET_UNREACHABLE: i32 = 3;
 pub const NO_CASES_SELECTED: i32 = 4;
 /// mcpspec itself failed during the run (a `harness-error` outcome and no conformance failure).
 pub const HARNESS_ERROR: i32 = 5;
-/// A baseline lists a case that now passes (stale entry).
+/// No unexpected failure, but a baseline entry is stale: every case it matches that ran now
+/// passes, so the entry should be removed (baselines only shrink).
 pub const STALE_BASELINE: i32 = 6;
 
 /// Which outcomes fail a run.
@@ -39,6 +40,42 @@ pub fn for_summary(summary: &crate::Summary, fail_on: FailOn) -> i32 {
     } else if failures > 0 {
         CONFORMANCE_FAILURES
     } else if count(Outcome::HarnessError) > 0 {
+        HARNESS_ERROR
+    } else {
+        SUCCESS
+    }
+}
+
+/// The exit code for a finished run under a policy, honouring the run's baseline if it had one
+/// (`report.baseline`): failures the baseline expects do not count, and stale baseline entries
+/// give [`STALE_BASELINE`]. In order: no case ([`NO_CASES_SELECTED`]), unexpected failures
+/// ([`CONFORMANCE_FAILURES`]), stale entries ([`STALE_BASELINE`]), unexpected harness errors
+/// ([`HARNESS_ERROR`]), else [`SUCCESS`]. Without a baseline it equals [`for_summary`].
+pub fn for_report(report: &crate::RunReport, fail_on: FailOn) -> i32 {
+    use crate::Outcome;
+    let unexpected = |o: Outcome| {
+        report
+            .cases
+            .iter()
+            .filter(|c| c.outcome == o && report.baselined(&c.id).is_none())
+            .count()
+    };
+    let failures = unexpected(Outcome::Fail)
+        + match fail_on {
+            FailOn::Must => 0,
+            FailOn::Should => unexpected(Outcome::NonStrict),
+        };
+    let stale = report
+        .baseline
+        .as_ref()
+        .is_some_and(|b| !b.stale.is_empty());
+    if report.cases.is_empty() {
+        NO_CASES_SELECTED
+    } else if failures > 0 {
+        CONFORMANCE_FAILURES
+    } else if stale {
+        STALE_BASELINE
+    } else if unexpected(Outcome::HarnessError) > 0 {
         HARNESS_ERROR
     } else {
         SUCCESS

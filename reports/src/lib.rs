@@ -5,6 +5,7 @@
 //! crate alone, and every renderer is a pure function of a [`RunReport`].
 #![deny(missing_docs)]
 
+pub mod baseline;
 pub mod exit_code;
 pub mod model;
 pub mod outcome;

@@ -51,6 +51,56 @@ pub struct RunReport {
     pub cases: Vec<CaseResult>,
     /// Totals per outcome.
     pub summary: Summary,
+    /// How a baseline of expected failures (`mcpspec run --baseline FILE`) applied to this run;
+    /// absent when the run had no baseline. Reports written before baselines existed load as `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineReport>,
+}
+
+/// The baseline section of a report: which failures a baseline file expected, and which of its
+/// entries no longer match a failure. The totals in [`Summary`] still count expected failures
+/// under their own outcome; only the exit code treats them as accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct BaselineReport {
+    /// The baseline file, as named on the command line.
+    pub file: String,
+    /// How many entries the baseline has.
+    pub entries: usize,
+    /// Every case whose outcome an entry expected, in case ID order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expected: Vec<BaselinedCase>,
+    /// Entries whose matching cases ran and none of them failed as expected, while at least one
+    /// passed: the failure is gone and the entry should be removed. They fail the run (exit 6).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stale: Vec<BaselineEntryStatus>,
+    /// Entries that matched no case that ran to a verdict (nothing selected, or only
+    /// not-applicable, untestable or harness-error outcomes, or failures of another outcome than the
+    /// entry lists). Reported as a warning; they do not fail the run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unused: Vec<BaselineEntryStatus>,
+}
+
+/// One case whose failure a baseline entry expected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaselinedCase {
+    /// The case ID.
+    pub case: String,
+    /// The entry's case pattern that matched it.
+    pub pattern: String,
+    /// The entry's reason for accepting the failure.
+    pub reason: String,
+}
+
+/// A baseline entry that did not match an expected failure, with the cases it did match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaselineEntryStatus {
+    /// The entry's case pattern.
+    pub pattern: String,
+    /// The entry's reason.
+    pub reason: String,
+    /// For a stale entry, the cases that passed; for an unused one, the cases it matched, if any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cases: Vec<String>,
 }
 
 /// The tool that wrote a report.
@@ -243,5 +293,16 @@ impl RunReport {
     /// The worst outcome in the run, if any case ran.
     pub fn worst(&self) -> Option<Outcome> {
         self.cases.iter().map(|c| c.outcome).max()
+    }
+
+    /// The reason a baseline gives for expecting this case's outcome, if the run had a baseline
+    /// that lists it.
+    pub fn baselined(&self, id: &str) -> Option<&str> {
+        self.baseline
+            .as_ref()?
+            .expected
+            .iter()
+            .find(|b| b.case == id)
+            .map(|b| b.reason.as_str())
     }
 }

@@ -223,6 +223,7 @@ fn a_report_built_in_code_validates() {
         tools: Default::default(),
         cases: Vec::new(),
         summary: Summary::of(&[]),
+        baseline: None,
     };
     let value = serde_json::to_value(&report).expect("a report serialises");
     let errors = schema_errors(&validator(), &value);

@@ -1,12 +1,20 @@
 //! Flag definitions (clap derive) and their translation into a `RunConfig`. Validation of user
 //! input happens here, so every usage error is one line and exit code 2.
 
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use mcpspec_harness::config::{ElicitationReply, SamplingReply};
 use mcpspec_harness::{HttpSpec, RunConfig, StdioSpec, Target};
 use mcpspec_report::exit_code::FailOn;
+
+/// The accepted values of the numeric `run` flags; the config file checks the same ranges.
+pub const TIMEOUT_MS: RangeInclusive<u64> = 1..=600_000;
+pub const STARTUP_MS: RangeInclusive<u64> = 1..=600_000;
+pub const SHUTDOWN_GRACE_MS: RangeInclusive<u64> = 0..=600_000;
+pub const MAX_MESSAGE_BYTES: RangeInclusive<u64> = 1024..=(1 << 31);
+pub const JOBS: RangeInclusive<u64> = 1..=64;
 
 /// mcpspec: conformance tests for Model Context Protocol servers (revision 2025-06-18).
 #[derive(Debug, Parser)]
@@ -19,7 +27,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the conformance cases against a server: `mcpspec run [OPTIONS] -- CMD [ARGS...]`
-    /// (stdio) or `mcpspec run [OPTIONS] --url URL` (Streamable HTTP).
+    /// (stdio) or `mcpspec run [OPTIONS] --url URL` (Streamable HTTP); settings may also come
+    /// from a config file (`--config FILE`, or ./mcpspec.toml).
     Run(Box<RunArgs>),
     /// List the cases and oracles: ID, level, requirements, title.
     List(ListArgs),
@@ -27,6 +36,15 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Show, per requirement ID of the catalogue, the cases and oracles that cover it, or why none does.
     Coverage(CoverageArgs),
+    /// Render a saved report.json as Markdown, JUnit XML, SARIF, HTML or text, offline.
+    Render(RenderArgs),
+    /// Baselines of expected failures: `mcpspec baseline write REPORT.json` accepts every failure
+    /// of a saved report.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+    /// Compare saved reports side by side: a matrix of cases by server, and what changed between
+    /// two runs of the same server.
+    Compare(CompareArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -68,6 +86,13 @@ pub enum ClientCap {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
+    /// Read run settings from this TOML file (default: ./mcpspec.toml when it exists); flags
+    /// given on the command line override it.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore ./mcpspec.toml.
+    #[arg(long)]
+    pub no_config: bool,
     /// Case ID patterns to run: globs (`jsonrpc.id.*`) or prefixes (`lifecycle`). Default: all.
     #[arg(long = "case", value_name = "GLOB")]
     pub include: Vec<String>,
@@ -77,12 +102,35 @@ pub struct RunArgs {
     /// Also write the report to this file.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Also write the report as Markdown (PR comment, CI step summary) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub md: Option<PathBuf>,
+    /// Also write the report as JUnit XML to this file.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Also write the report as SARIF 2.1.0 to this file.
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
+    /// Also write the report as one self-contained HTML page to this file.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// A baseline of expected failures (JSON): listed failures do not fail the run, and an entry
+    /// whose cases now pass is stale (exit code 6).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// Output directory for report.json and transcripts/ (default: target/mcpspec/<run-id>).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Default wait for each expected response, in milliseconds.
-    #[arg(long, value_name = "N", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    #[arg(long, value_name = "N", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(TIMEOUT_MS))]
     pub timeout_ms: u64,
+    /// The least time a newly started server gets to answer initialize, in milliseconds
+    /// (default 10000; never less than --timeout-ms).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(STARTUP_MS))]
+    pub startup_ms: Option<u64>,
+    /// How long a server gets to exit after its stdin closes, in milliseconds (default 2000).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(SHUTDOWN_GRACE_MS))]
+    pub shutdown_grace_ms: Option<u64>,
     /// Which outcomes fail the run.
     #[arg(long, value_enum, default_value_t = FailOnArg::Must)]
     pub fail_on: FailOnArg,
@@ -108,7 +156,7 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = ElicitArg::Accept)]
     pub elicitation_reply: ElicitArg,
     /// Largest server message read, in bytes; longer lines are reported and skipped.
-    #[arg(long, value_name = "N", default_value_t = 16 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1024..=(1u64 << 31)))]
+    #[arg(long, value_name = "N", default_value_t = 16 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(MAX_MESSAGE_BYTES))]
     pub max_message_bytes: u64,
     /// Also call tools whose name matches GLOB (by default only tools annotated readOnlyHint: true are called).
     #[arg(long, value_name = "GLOB")]
@@ -117,7 +165,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub call_all_tools: bool,
     /// How many cases that need their own server process run at once (default: number of cores).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(JOBS))]
     pub jobs: Option<u64>,
     /// Print nothing but errors.
     #[arg(short, long)]
@@ -126,10 +174,14 @@ pub struct RunArgs {
     #[arg(long, value_name = "URL", conflicts_with_all = ["command", "env", "cwd"])]
     pub url: Option<String>,
     /// A header sent with every HTTP request, NAME:VALUE (repeatable; values never reach a report).
-    #[arg(long, value_name = "NAME:VALUE", requires = "url")]
+    #[arg(long, value_name = "NAME:VALUE")]
     pub header: Vec<String>,
+    /// The environment variable that holds a bearer token for a protected HTTP server: sent as
+    /// `Authorization: Bearer <token>` on every request, never written to a report.
+    #[arg(long, value_name = "VAR")]
+    pub bearer_env: Option<String>,
     /// The server command and its arguments, after `--` (run directly, never through a shell).
-    #[arg(last = true, required_unless_present = "url", value_name = "CMD")]
+    #[arg(last = true, value_name = "CMD")]
     pub command: Vec<String>,
 }
 
@@ -137,6 +189,9 @@ impl RunArgs {
     /// The target the flags name: an HTTP endpoint (`--url`) or a command.
     fn target(&self) -> Result<Target, String> {
         if let Some(url) = &self.url {
+            if !self.env.is_empty() || self.cwd.is_some() {
+                return Err("--env and --cwd apply to a server command, not to --url".into());
+            }
             let rest = url.strip_prefix("http://").ok_or_else(|| {
                 format!("--url {url:?} must start with http:// (https is not supported yet)")
             })?;
@@ -156,18 +211,36 @@ impl RunArgs {
                     })?;
                 headers.push((name.trim().to_string(), value.trim().to_string()));
             }
+            if let Some(var) = &self.bearer_env {
+                let token = std::env::var(var)
+                    .map_err(|_| format!("--bearer-env {var}: the variable is not set"))?;
+                let token = token.trim();
+                if token.is_empty() || token.chars().any(|c| c.is_control() || c == ' ') {
+                    return Err(format!(
+                        "--bearer-env {var}: the token is empty or holds spaces or control characters"
+                    ));
+                }
+                if headers
+                    .iter()
+                    .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+                {
+                    return Err("--bearer-env and --header Authorization:... conflict".into());
+                }
+                headers.push(("Authorization".into(), format!("Bearer {token}")));
+            }
             return Ok(Target::Http(HttpSpec {
                 url: url.clone(),
                 headers,
             }));
         }
-        if !self.header.is_empty() {
-            return Err("--header applies to HTTP targets only (use it with --url)".into());
+        if !self.header.is_empty() || self.bearer_env.is_some() {
+            return Err(
+                "--header and --bearer-env apply to HTTP targets only (use them with --url)".into(),
+            );
         }
-        let (program, args) = self
-            .command
-            .split_first()
-            .ok_or("no server command given after --")?;
+        let (program, args) = self.command.split_first().ok_or(
+            "no server given: name a command after -- or an endpoint with --url (or in mcpspec.toml)",
+        )?;
         if program.is_empty() {
             return Err("the server command is empty".into());
         }
@@ -209,6 +282,12 @@ impl RunArgs {
         config.skip = self.skip.clone();
         config.cases_dir = self.cases.clone();
         config.max_message_bytes = self.max_message_bytes as usize;
+        if let Some(ms) = self.startup_ms {
+            config.startup_ms = ms;
+        }
+        if let Some(ms) = self.shutdown_grace_ms {
+            config.shutdown_grace_ms = ms;
+        }
         let caps = &self.client_capabilities;
         config.client.roots = caps.contains(&ClientCap::Roots);
         config.client.sampling = caps.contains(&ClientCap::Sampling);
@@ -271,4 +350,72 @@ pub struct CoverageArgs {
     /// List only the IDs that no case or oracle covers.
     #[arg(long)]
     pub uncovered: bool,
+}
+
+/// The output formats of `mcpspec render`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RenderFormat {
+    /// Markdown for a pull-request comment or a CI step summary.
+    #[value(alias = "md")]
+    Markdown,
+    /// JUnit XML, one test suite per area.
+    Junit,
+    /// SARIF 2.1.0 JSON, one result per finding.
+    Sarif,
+    /// The plain-text summary `mcpspec run` prints.
+    Text,
+    /// One self-contained HTML page: filters, every case, full transcripts.
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The report to render (a report.json written by `mcpspec run`).
+    #[arg(value_name = "REPORT.json")]
+    pub report: PathBuf,
+    /// The output format.
+    #[arg(long, value_enum)]
+    pub format: RenderFormat,
+    /// Write to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Write a baseline that expects every fail and non-strict case of a saved report.
+    Write(BaselineWriteArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineWriteArgs {
+    /// The report whose failures to accept (a report.json written by `mcpspec run`).
+    #[arg(value_name = "REPORT.json")]
+    pub report: PathBuf,
+    /// Write to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// The output formats of `mcpspec compare`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompareFormat {
+    /// Markdown tables.
+    #[value(alias = "md")]
+    Markdown,
+    /// One self-contained HTML page.
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The reports to compare (report.json files written by `mcpspec run`), one column each.
+    #[arg(value_name = "REPORT.json", num_args = 2.., required = true)]
+    pub reports: Vec<PathBuf>,
+    /// The output format.
+    #[arg(long, value_enum, default_value_t = CompareFormat::Markdown)]
+    pub format: CompareFormat,
+    /// Write to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }

@@ -2,24 +2,32 @@
 //! outputs and maps the result to a documented exit code. It holds no testing logic.
 
 mod args;
+mod config_file;
 mod display;
 
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
-use clap::Parser as _;
+use clap::{CommandFactory as _, FromArgMatches as _};
 use mcpspec_harness::RunError;
 use mcpspec_report::exit_code;
 
 use args::{Cli, Command};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let code = match cli.command {
-        Command::Run(run) => run_command(run),
+        Command::Run(run) => {
+            let run_matches = matches.subcommand_matches("run");
+            run_command(run, run_matches.expect("the run subcommand's matches"))
+        }
         Command::List(list) => list_command(list),
         Command::Explain(explain) => explain_command(explain),
         Command::Coverage(coverage) => coverage_command(coverage),
+        Command::Render(render) => render_command(render),
+        Command::Baseline(args::BaselineCommand::Write(write)) => baseline_write_command(write),
+        Command::Compare(compare) => compare_command(compare),
     };
     ExitCode::from(code as u8)
 }
@@ -29,14 +37,26 @@ fn usage_error(message: impl std::fmt::Display) -> i32 {
     exit_code::USAGE_ERROR
 }
 
-fn run_command(run: Box<args::RunArgs>) -> i32 {
+fn run_command(mut run: Box<args::RunArgs>, matches: &clap::ArgMatches) -> i32 {
+    match config_file::merge(&mut run, matches) {
+        Ok(Some(source)) if !run.quiet => eprintln!("{}", source.announcement()),
+        Ok(_) => {}
+        Err(e) => return usage_error(e),
+    }
     let config = match run.to_config() {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
+    let baseline = match &run.baseline {
+        Some(path) => match read_baseline(path) {
+            Ok(b) => Some((path.display().to_string(), b)),
+            Err(e) => return usage_error(e),
+        },
+        None => None,
+    };
     let out_dir = run.out_dir();
     let fail_on = run.fail_on.into();
-    let color = std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+    let color = display::color_allowed() && std::io::stdout().is_terminal();
     let live = !run.quiet && std::io::stderr().is_terminal();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -53,7 +73,7 @@ fn run_command(run: Box<args::RunArgs>) -> i32 {
         progress.on_event(ev)
     }));
     progress.finish();
-    let output = match result {
+    let mut output = match result {
         Ok(o) => o,
         Err(RunError::Target(e)) => {
             eprintln!("mcpspec: error: {e}");
@@ -71,6 +91,10 @@ fn run_command(run: Box<args::RunArgs>) -> i32 {
         }
         Err(e @ RunError::Pattern(_)) => return usage_error(e),
     };
+    if let Some((file, b)) = &baseline {
+        mcpspec_report::baseline::apply(b, file, &mut output.report);
+        report_baseline(&output.report, run.quiet);
+    }
     if let Err(e) = mcpspec_harness::output::write_run(&out_dir, &output) {
         eprintln!("mcpspec: error: cannot write {}: {e}", out_dir.display());
         return exit_code::HARNESS_ERROR;
@@ -81,6 +105,10 @@ fn run_command(run: Box<args::RunArgs>) -> i32 {
         eprintln!("mcpspec: error: cannot write {}: {e}", json.display());
         return exit_code::HARNESS_ERROR;
     }
+    if let Err(e) = write_rendered(&run, &output.report) {
+        eprintln!("mcpspec: error: {e}");
+        return exit_code::HARNESS_ERROR;
+    }
     if !run.quiet {
         print!(
             "{}",
@@ -88,7 +116,7 @@ fn run_command(run: Box<args::RunArgs>) -> i32 {
         );
         println!("report: {}", out_dir.join("report.json").display());
     }
-    exit_code::for_summary(&output.report.summary, fail_on)
+    exit_code::for_report(&output.report, fail_on)
 }
 
 fn list_command(list: args::ListArgs) -> i32 {
@@ -230,4 +258,191 @@ fn coverage_command(args: args::CoverageArgs) -> i32 {
     } else {
         exit_code::CONFORMANCE_FAILURES
     }
+}
+
+/// Writes the rendered formats asked for with `--md`, `--junit`, `--sarif` and `--html`.
+fn write_rendered(run: &args::RunArgs, report: &mcpspec_report::RunReport) -> Result<(), String> {
+    use mcpspec_report::render::{html, junit, markdown, sarif};
+    if let Some(path) = &run.md {
+        write_file(path, &markdown::render(report))?;
+    }
+    if let Some(path) = &run.junit {
+        write_file(path, &junit::render(report))?;
+    }
+    if let Some(path) = &run.sarif {
+        write_file(path, &sarif::render(report))?;
+    }
+    if let Some(path) = &run.html {
+        write_file(path, &html::render(report))?;
+    }
+    Ok(())
+}
+
+/// Writes `text` to `path`, creating missing parent directories.
+fn write_file(path: &std::path::Path, text: &str) -> Result<(), String> {
+    let result = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => std::fs::create_dir_all(parent),
+        _ => Ok(()),
+    }
+    .and_then(|()| std::fs::write(path, text));
+    result.map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn render_command(args: args::RenderArgs) -> i32 {
+    use args::RenderFormat;
+    use mcpspec_report::render::{html, junit, markdown, sarif, text};
+    let path = &args.report;
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return usage_error(format!("cannot read {}: {e}", path.display())),
+    };
+    let value: serde_json::Value = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(e) => return usage_error(format!("{} is not JSON: {e}", path.display())),
+    };
+    match value.get("format_version").and_then(|v| v.as_u64()) {
+        Some(v) if v == u64::from(mcpspec_report::FORMAT_VERSION) => {}
+        Some(v) => {
+            return usage_error(format!(
+                "{} has report format_version {v}; this mcpspec reads version {}",
+                path.display(),
+                mcpspec_report::FORMAT_VERSION
+            ));
+        }
+        None => {
+            return usage_error(format!(
+                "{} is not an mcpspec report (no format_version)",
+                path.display()
+            ));
+        }
+    }
+    let report: mcpspec_report::RunReport = match serde_json::from_value(value) {
+        Ok(r) => r,
+        Err(e) => {
+            return usage_error(format!("{} is not an mcpspec report: {e}", path.display()));
+        }
+    };
+    let color = args.output.is_none()
+        && args.format == RenderFormat::Text
+        && display::color_allowed()
+        && std::io::stdout().is_terminal();
+    let rendered = match args.format {
+        RenderFormat::Markdown => markdown::render(&report),
+        RenderFormat::Junit => junit::render(&report),
+        RenderFormat::Sarif => sarif::render(&report),
+        RenderFormat::Text => text::summary(&report, color),
+        RenderFormat::Html => html::render(&report),
+    };
+    match &args.output {
+        Some(out) => match write_file(out, &rendered) {
+            Ok(()) => exit_code::SUCCESS,
+            Err(e) => usage_error(e),
+        },
+        None => {
+            print!("{rendered}");
+            exit_code::SUCCESS
+        }
+    }
+}
+
+/// Reads and checks a baseline file; an error names the file, line, column and key in one line.
+fn read_baseline(path: &std::path::Path) -> Result<mcpspec_report::baseline::Baseline, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
+    mcpspec_report::baseline::Baseline::parse(&text)
+        .map_err(|e| format!("bad baseline {}:{e}", path.display()))
+}
+
+/// Prints the baseline's stale entries (and, unless `quiet`, its unused ones) on stderr, one
+/// line each.
+fn report_baseline(report: &mcpspec_report::RunReport, quiet: bool) {
+    let Some(b) = &report.baseline else { return };
+    for e in &b.stale {
+        eprintln!(
+            "mcpspec: stale baseline entry {:?} in {}: every case it matches that ran now passes ({}); remove it",
+            e.pattern,
+            b.file,
+            e.cases.join(", ")
+        );
+    }
+    for e in b.unused.iter().filter(|_| !quiet) {
+        eprintln!(
+            "mcpspec: warning: baseline entry {:?} in {} matched no failure of this run{}",
+            e.pattern,
+            b.file,
+            if e.cases.is_empty() {
+                " (it matches no case that ran)".to_string()
+            } else {
+                format!(" (it matches {})", e.cases.join(", "))
+            }
+        );
+    }
+}
+
+/// Reads a saved report; the error is one line naming the file.
+fn read_report(path: &std::path::Path) -> Result<mcpspec_report::RunReport, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
+    match value.get("format_version").and_then(|v| v.as_u64()) {
+        Some(v) if v == u64::from(mcpspec_report::FORMAT_VERSION) => {}
+        Some(v) => {
+            return Err(format!(
+                "{} has report format_version {v}; this mcpspec reads version {}",
+                path.display(),
+                mcpspec_report::FORMAT_VERSION
+            ));
+        }
+        None => {
+            return Err(format!(
+                "{} is not an mcpspec report (no format_version)",
+                path.display()
+            ));
+        }
+    }
+    serde_json::from_value(value)
+        .map_err(|e| format!("{} is not an mcpspec report: {e}", path.display()))
+}
+
+/// Prints `text` or writes it to `output`; a write error is a usage error.
+fn emit(output: &Option<std::path::PathBuf>, text: &str) -> i32 {
+    match output {
+        Some(out) => match write_file(out, text) {
+            Ok(()) => exit_code::SUCCESS,
+            Err(e) => usage_error(e),
+        },
+        None => {
+            print!("{text}");
+            exit_code::SUCCESS
+        }
+    }
+}
+
+fn baseline_write_command(args: args::BaselineWriteArgs) -> i32 {
+    let report = match read_report(&args.report) {
+        Ok(r) => r,
+        Err(e) => return usage_error(e),
+    };
+    let baseline = mcpspec_report::baseline::from_report(&report);
+    emit(&args.output, &baseline.to_json())
+}
+
+fn compare_command(args: args::CompareArgs) -> i32 {
+    use mcpspec_report::render::compare::{Input, html, markdown};
+    let mut reports = Vec::new();
+    for path in &args.reports {
+        match read_report(path) {
+            Ok(r) => reports.push((path.display().to_string(), r)),
+            Err(e) => return usage_error(e),
+        }
+    }
+    let inputs: Vec<Input<'_>> = reports
+        .iter()
+        .map(|(file, report)| Input { file, report })
+        .collect();
+    let text = match args.format {
+        args::CompareFormat::Markdown => markdown::render(&inputs),
+        args::CompareFormat::Html => html::render(&inputs),
+    };
+    emit(&args.output, &text)
 }

@@ -174,3 +174,115 @@ fn full_run_clean_and_under_a_knob() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The fixture in HTTP mode, protected by `token`; killed (stdin closed) when dropped.
+struct ProtectedFixture {
+    child: std::process::Child,
+    url: String,
+}
+
+impl ProtectedFixture {
+    fn start(token: &str, bugs: &[&str]) -> Self {
+        use std::io::BufRead;
+        let mut cmd = Command::new(fixture());
+        cmd.args(["--http", "127.0.0.1:0", "--require-bearer", token]);
+        for b in bugs {
+            cmd.args(["--bug", b]);
+        }
+        let mut child = cmd
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start the fixture");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("the listening line");
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .expect("listening on URL")
+            .to_string();
+        ProtectedFixture { child, url }
+    }
+}
+
+impl Drop for ProtectedFixture {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Every file under `dir`, read as text.
+fn all_text(dir: &std::path::Path) -> String {
+    let mut text = String::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            text.push_str(&all_text(&path));
+        } else {
+            text.push_str(&String::from_utf8_lossy(&std::fs::read(&path).unwrap()));
+        }
+    }
+    text
+}
+
+#[test]
+fn bearer_env_runs_the_authorization_cases_and_never_writes_the_token() {
+    let token = "mcpspec-cli-secret-7f3a9c";
+    let server = ProtectedFixture::start(token, &[]);
+    let dir = std::env::temp_dir().join(format!("mcpspec-cli-bearer-{}", std::process::id()));
+    let run = |dir: &std::path::Path, var: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mcpspec"));
+        cmd.args([
+            "run",
+            "--timeout-ms",
+            "2000",
+            "--out",
+            dir.to_str().unwrap(),
+        ])
+        .args(["--case", "authorization", "--case", "transports.http"])
+        .args(["--url", &server.url, "--bearer-env", "MCPSPEC_TEST_TOKEN"])
+        .env("NO_COLOR", "1");
+        match var {
+            Some(v) => cmd.env("MCPSPEC_TEST_TOKEN", v),
+            None => cmd.env_remove("MCPSPEC_TEST_TOKEN"),
+        };
+        cmd.output().expect("run mcpspec")
+    };
+    let out = run(&dir, Some(token));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        stderr_line(&out)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("report.json")).unwrap()).unwrap();
+    let auth_passed = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            c["id"].as_str().unwrap().starts_with("authorization.") && c["outcome"] == "pass"
+        })
+        .count();
+    assert!(
+        auth_passed >= 7,
+        "authorization cases passed: {auth_passed}"
+    );
+    let written = all_text(&dir);
+    assert!(!written.contains(token), "the token reached the output");
+    assert!(!stdout.contains(token));
+
+    // An unset variable is a one-line usage error.
+    let out = run(&dir.join("unset"), None);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_line(&out));
+    assert_eq!(stderr_line(&out).lines().count(), 1);
+    assert!(stderr_line(&out).contains("MCPSPEC_TEST_TOKEN"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -11,7 +11,9 @@
 //! 2. Implement the behaviour next to the clean code it changes, guarded by `if bugs.field_name`:
 //!    the writer in `output.rs` for anything about how messages look on the wire, `server.rs` for
 //!    lifecycle, envelopes and notifications, `workers.rs` for work done on other threads (slow
-//!    calls, requests to the client, the clock), and the `features` modules for method results.
+//!    calls, requests to the client, the clock), the `features` modules for method results, and
+//!    `http/` for Streamable HTTP knobs (`http-…`) and `--require-bearer` knobs (`auth-…`), which
+//!    have no effect over stdio.
 //! 3. Add the knob to the expected list in this module's test and to the contract table that
 //!    case files rely on (`"self_test": { "breaks_with": "kebab-name" }`), and give it an
 //!    end-to-end test in `tests/` that shows the misbehaviour on the wire.
@@ -303,6 +305,60 @@ knobs! {
         r#"mixed_content's resource_link uri is "not a uri""#;
     resources_updated_bad_uri = "resources-updated-bad-uri",
         r#"resources/updated notifications for subscriptions carry uri "clock updated""#;
+    http_notification_200 = "http-notification-200",
+        "HTTP: an accepted POSTed notification or response gets 200 with the body {} instead of 202";
+    http_rejected_notification_200 = "http-rejected-notification-200",
+        "HTTP: a POSTed notification the server rejects gets 200 and an error body with id 0";
+    http_content_type_text_plain = "http-content-type-text-plain",
+        "HTTP: answers to POSTed requests are labelled Content-Type: text/plain";
+    http_json_array = "http-json-array",
+        "HTTP: the JSON body answering initialize is wrapped in a one-element array";
+    http_get_json = "http-get-json",
+        "HTTP: a GET with a valid session gets 200 application/json {} instead of an event stream";
+    http_session_id_space = "http-session-id-space",
+        "HTTP: session ids are two random halves joined by a space";
+    http_missing_session_served = "http-missing-session-served",
+        "HTTP: a POST without Mcp-Session-Id is served by the newest live session";
+    http_ended_session_served = "http-ended-session-served",
+        "HTTP: DELETE answers 200 but the session goes on working";
+    http_unknown_session_400 = "http-unknown-session-400",
+        "HTTP: a session id never issued gets 400 instead of 404";
+    http_delete_500 = "http-delete-500",
+        "HTTP: DELETE of a live session gets 500 and the session is not ended";
+    http_no_session_after_end = "http-no-session-after-end",
+        "HTTP: once any session was ended with DELETE, every later initialize without a session gets 400";
+    http_version_header_ignored = "http-version-header-ignored",
+        "HTTP: an unsupported MCP-Protocol-Version header is accepted";
+    http_version_header_required = "http-version-header-required",
+        "HTTP: a request other than initialize without MCP-Protocol-Version gets 400";
+    http_no_origin_check = "http-no-origin-check",
+        "HTTP: a foreign Origin is accepted instead of refused with 403";
+    http_sse_stays_open = "http-sse-stays-open",
+        "HTTP: a POST's event stream stays open for 5 s after its response";
+    http_response_on_get = "http-response-on-get",
+        "HTTP: every response is also written to the session's open GET stream";
+    http_session_id_changes = "http-session-id-changes",
+        "HTTP: every response after initialize carries a new Mcp-Session-Id value";
+    http_sequential_session_ids = "http-sequential-session-ids",
+        "HTTP: session ids are session-1, session-2, ... instead of random";
+    http_duplicate_event_ids = "http-duplicate-event-ids",
+        "HTTP: every event stream numbers its event ids from 1";
+    http_legacy_only = "http-legacy-only",
+        "HTTP: only the 2024-11-05 HTTP+SSE transport (POST 405, GET sends an endpoint event)";
+    auth_no_challenge = "auth-no-challenge",
+        "--require-bearer: 401 answers carry no WWW-Authenticate header";
+    auth_prm_no_authorization_servers = "auth-prm-no-authorization-servers",
+        "--require-bearer: the protected resource metadata lacks authorization_servers";
+    auth_prm_wrong_resource = "auth-prm-wrong-resource",
+        "--require-bearer: the protected resource metadata names the resource /other";
+    auth_invalid_token_accepted = "auth-invalid-token-accepted",
+        "--require-bearer: any well-formed Bearer token is accepted";
+    auth_session_trusted = "auth-session-trusted",
+        "--require-bearer: a request with a valid session id needs no Authorization header";
+    auth_query_token_accepted = "auth-query-token-accepted",
+        "--require-bearer: ?access_token=TOKEN is accepted in place of the header";
+    auth_malformed_header_500 = "auth-malformed-header-500",
+        "--require-bearer: a malformed Authorization header gets 500";
 }
 
 impl Bugs {
@@ -337,7 +393,7 @@ mod tests {
     use super::{Bugs, KNOBS};
 
     /// The knob table of the fixture-server contract, in its published order.
-    const CONTRACT: [&str; 128] = [
+    const CONTRACT: [&str; 155] = [
         "wrong-jsonrpc-version",
         "stringify-ids",
         "coerce-string-ids",
@@ -466,6 +522,33 @@ mod tests {
         "prompts-bad-embedded-resource",
         "content-bad-link-uri",
         "resources-updated-bad-uri",
+        "http-notification-200",
+        "http-rejected-notification-200",
+        "http-content-type-text-plain",
+        "http-json-array",
+        "http-get-json",
+        "http-session-id-space",
+        "http-missing-session-served",
+        "http-ended-session-served",
+        "http-unknown-session-400",
+        "http-delete-500",
+        "http-no-session-after-end",
+        "http-version-header-ignored",
+        "http-version-header-required",
+        "http-no-origin-check",
+        "http-sse-stays-open",
+        "http-response-on-get",
+        "http-session-id-changes",
+        "http-sequential-session-ids",
+        "http-duplicate-event-ids",
+        "http-legacy-only",
+        "auth-no-challenge",
+        "auth-prm-no-authorization-servers",
+        "auth-prm-wrong-resource",
+        "auth-invalid-token-accepted",
+        "auth-session-trusted",
+        "auth-query-token-accepted",
+        "auth-malformed-header-500",
     ];
 
     #[test]

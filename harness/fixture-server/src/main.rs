@@ -7,7 +7,8 @@
 //! tool: long-running calls, requests to the client and the clock run on worker threads, and
 //! every message leaves through one locked writer. The HTTP mode (`http/`) drives one server core
 //! per MCP session in-process, with the same knobs; knobs about stdio framing and stdin
-//! (`parse-each-read`, `ignore-stdin-close`) have no effect there.
+//! (`parse-each-read`, `ignore-stdin-close`) have no effect there, and the HTTP knobs (`http-…`,
+//! and `auth-…` for `--require-bearer`) have none over stdio.
 
 mod bugs;
 mod features;
@@ -29,7 +30,8 @@ use input::Input;
 use server::{Flow, Server};
 
 const USAGE: &str = "\
-Usage: mcpspec-fixture-server [--http ADDR] [--bug NAME]... [--list-bugs] [--help]
+Usage: mcpspec-fixture-server [--http ADDR [--require-bearer TOKEN]] [--bug NAME]...
+                              [--list-bugs] [--help]
 
 A reference MCP server (protocol 2025-06-18) speaking JSON-RPC over stdin/stdout, or over
 Streamable HTTP with --http.
@@ -38,6 +40,11 @@ Options:
   --http ADDR    serve Streamable HTTP on loopback address ADDR (e.g. 127.0.0.1:0) at /mcp;
                  prints `listening on http://HOST:PORT/mcp` once bound and exits when stdin
                  reaches end of input; each MCP session is its own server with the same knobs
+  --require-bearer TOKEN
+                 with --http: every request to /mcp needs `Authorization: Bearer TOKEN`
+                 (else 401, or 400 for a malformed header, with a WWW-Authenticate challenge);
+                 the protected resource metadata is served at
+                 /.well-known/oauth-protected-resource/mcp
   --bug NAME     switch on the named misbehaviour (repeatable)
   --list-bugs    print every bug knob with a one-line description
   -h, --help     print this help";
@@ -46,8 +53,11 @@ Options:
 enum Command {
     /// Serve over stdio, or over HTTP on the given address.
     Serve {
-        bugs: Bugs,
+        /// Boxed: the knob set is large next to the other variants.
+        bugs: Box<Bugs>,
         http: Option<String>,
+        /// The token `--require-bearer` demands (HTTP only).
+        bearer: Option<String>,
     },
     ListBugs,
     Help,
@@ -56,6 +66,7 @@ enum Command {
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
     let mut bugs = Bugs::default();
     let mut http = None;
+    let mut bearer = None;
     let mut list = false;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -67,21 +78,36 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
                 bugs.enable(&name)?;
             }
             "--http" => http = Some(args.next().ok_or("--http needs an address")?),
+            "--require-bearer" => {
+                bearer = Some(args.next().ok_or("--require-bearer needs a token")?);
+            }
             other => {
                 if let Some(name) = other.strip_prefix("--bug=") {
                     bugs.enable(name)?;
                 } else if let Some(addr) = other.strip_prefix("--http=") {
                     http = Some(addr.to_owned());
+                } else if let Some(token) = other.strip_prefix("--require-bearer=") {
+                    bearer = Some(token.to_owned());
                 } else {
                     return Err(format!("unknown argument `{other}` (see --help)"));
                 }
             }
         }
     }
+    if bearer.as_deref() == Some("") {
+        return Err("--require-bearer needs a non-empty token".into());
+    }
+    if bearer.is_some() && http.is_none() && !list {
+        return Err("--require-bearer needs --http".into());
+    }
     Ok(if list {
         Command::ListBugs
     } else {
-        Command::Serve { bugs, http }
+        Command::Serve {
+            bugs: Box::new(bugs),
+            http,
+            bearer,
+        }
     })
 }
 
@@ -104,7 +130,7 @@ fn main() {
                 }
             }
         }
-        Command::Serve { bugs, http } => {
+        Command::Serve { bugs, http, bearer } => {
             let enabled = bugs.enabled_names();
             if !enabled.is_empty() {
                 eprintln!(
@@ -113,8 +139,8 @@ fn main() {
                 );
             }
             process::exit(match http {
-                Some(addr) => http::serve(&addr, bugs),
-                None => serve(bugs),
+                Some(addr) => http::serve(&addr, *bugs, bearer),
+                None => serve(*bugs),
             })
         }
     }
@@ -165,8 +191,9 @@ mod tests {
 
     #[test]
     fn bug_flags_in_both_spellings() {
-        let Ok(Command::Serve { bugs, http: None }) =
-            parse(&["--bug", "slow-ping", "--bug=stringify-ids"])
+        let Ok(Command::Serve {
+            bugs, http: None, ..
+        }) = parse(&["--bug", "slow-ping", "--bug=stringify-ids"])
         else {
             panic!("expected serve over stdio");
         };
@@ -185,6 +212,30 @@ mod tests {
             assert_eq!(addr, "127.0.0.1:0");
         }
         assert!(parse(&["--http"]).is_err());
+    }
+
+    #[test]
+    fn require_bearer_in_both_spellings_and_only_with_http() {
+        for args in [
+            &["--http", "127.0.0.1:0", "--require-bearer", "s3cret"][..],
+            &["--require-bearer=s3cret", "--http=127.0.0.1:0"][..],
+        ] {
+            let Ok(Command::Serve {
+                bearer: Some(token),
+                http: Some(_),
+                ..
+            }) = parse(args)
+            else {
+                panic!("expected serve over HTTP with a token");
+            };
+            assert_eq!(token, "s3cret");
+        }
+        assert!(parse(&["--http", "127.0.0.1:0", "--require-bearer"]).is_err());
+        assert!(parse(&["--http", "127.0.0.1:0", "--require-bearer="]).is_err());
+        assert!(parse(&["--require-bearer", "s3cret"]).is_err());
+        let Ok(Command::Serve { bearer: None, .. }) = parse(&["--http", "127.0.0.1:0"]) else {
+            panic!("no token unless asked for");
+        };
     }
 
     #[test]

@@ -11,7 +11,9 @@ use mcpspec_report::Finding;
 use serde_json::Value;
 use tokio::time::Instant;
 
-use crate::case::model::{Case, Expect, MessageKind as Kind, Predicate, Step, Verdict};
+use crate::case::model::{
+    Alternative, Case, Expect, HttpStep, MessageKind as Kind, Predicate, Step, Verdict,
+};
 use crate::session::{Incoming, SendError, Session, WaitEnd};
 
 /// What running a case's steps came to, before grading.
@@ -93,6 +95,7 @@ pub async fn run_steps(session: &mut Session, case: &Case, timeout: Duration) ->
                 session.close_input().await;
                 true
             }
+            Step::Http(h) => http(session, h, i, &mut binds, &mut out).await,
             Step::Probe(p) => match crate::probes::find(&p.name) {
                 Some(probe) => {
                     let result = (probe.run)(session, &p.args).await;
@@ -308,6 +311,169 @@ async fn expect(
         }
     }
     true
+}
+
+/// Runs an `http` step: compose, send, then `require`, `match` (or `otherwise`) and `bind` on
+/// the answer object.
+async fn http(
+    session: &mut Session,
+    h: &HttpStep,
+    i: usize,
+    binds: &mut BTreeMap<String, Value>,
+    out: &mut StepsOutcome,
+) -> bool {
+    let text = |s: &str| match substitute(&Value::String(s.to_string()), binds) {
+        Value::String(t) => t,
+        other => other.to_string(),
+    };
+    let body = match (&h.body, &h.body_text) {
+        (Some(b), _) => {
+            let mut bytes = mcpspec_codec::encode(&substitute(b, binds));
+            bytes.pop();
+            Some(bytes)
+        }
+        (None, Some(t)) => Some(text(t).into_bytes()),
+        (None, None) => None,
+    };
+    let req = crate::target::http::RawRequest {
+        method: h.method.clone(),
+        path: h.path.as_deref().map(text),
+        headers: h
+            .headers
+            .iter()
+            .map(|(n, v)| (n.clone(), v.as_deref().map(text)))
+            .collect(),
+        response_id: h
+            .body
+            .as_ref()
+            .and_then(|b| b.get("id"))
+            .filter(|_| h.body.as_ref().is_some_and(|b| b.get("method").is_some()))
+            .map(|id| substitute(id, binds)),
+        body,
+        read: Duration::from_millis(h.read_ms.unwrap_or(2000)),
+        close_within: Duration::from_millis(h.close_within_ms.unwrap_or(1000)),
+    };
+    let answer = match session.http_exchange(&req).await {
+        Ok(a) => a,
+        Err(why) => {
+            out.harness_error = Some(format!("step {i}: {why}"));
+            return false;
+        }
+    };
+    let no_answer = answer
+        .get("error")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    for (pointer, pred) in &h.require {
+        if !holds_static(&substitute_predicate(pred, binds), answer.pointer(pointer)) {
+            let why = h.require_because.clone().unwrap_or_default();
+            out.untestable = Some(format!(
+                "{why} ({pointer} was {})",
+                shown(answer.pointer(pointer))
+            ));
+            return false;
+        }
+    }
+    let failed = h.matches.iter().find(|(pointer, pred)| {
+        !holds(
+            &substitute_predicate(pred, binds),
+            answer.pointer(pointer),
+            session,
+        )
+    });
+    if let Some((pointer, pred)) = failed {
+        let (verdict, because) = grade_alternatives(&h.otherwise, &answer, binds);
+        let expected = format!("{pointer} {}", describe(pred));
+        let message = match (&no_answer, because) {
+            (_, Some(b)) => b,
+            (Some(e), None) => format!("the server gave no HTTP answer: {e}"),
+            (None, None) => format!("{} {}: {expected}", h.method, status_text(&answer)),
+        };
+        if verdict == Verdict::Pass {
+            out.judge(Verdict::Pass);
+        } else {
+            out.find(
+                verdict,
+                i,
+                message,
+                expected,
+                shown(answer.pointer(pointer)),
+                Some(pointer.clone()),
+            );
+        }
+    } else {
+        out.judge(Verdict::Pass);
+    }
+    for (name, pointer) in &h.bind {
+        match answer.pointer(pointer) {
+            Some(v) => {
+                binds.insert(name.clone(), v.clone());
+            }
+            None => {
+                out.untestable = Some(format!(
+                    "nothing to exercise: {pointer} is absent in the HTTP answer ({})",
+                    status_text(&answer)
+                ));
+                return false;
+            }
+        }
+    }
+    true
+}
+
+fn status_text(answer: &Value) -> String {
+    match (answer.get("status"), answer.get("error")) {
+        (Some(s), _) => format!("answered {s}"),
+        (None, Some(e)) => format!("no answer: {}", e.as_str().unwrap_or("")),
+        (None, None) => "no answer".into(),
+    }
+}
+
+fn shown(value: Option<&Value>) -> String {
+    match value {
+        Some(v) => crate::wire::excerpt(&v.to_string()),
+        None => "absent".into(),
+    }
+}
+
+/// The first alternative whose `if` holds on `value` (binds substituted), else `fail`.
+fn grade_alternatives(
+    alts: &[Alternative],
+    value: &Value,
+    binds: &BTreeMap<String, Value>,
+) -> (Verdict, Option<String>) {
+    for alt in alts {
+        if alt.when.iter().all(|(pointer, pred)| {
+            holds_static(&substitute_predicate(pred, binds), value.pointer(pointer))
+        }) {
+            return (alt.then, alt.because.clone());
+        }
+    }
+    (Verdict::Fail, None)
+}
+
+/// A predicate with `${name}` replaced in its JSON operands and its regex.
+fn substitute_predicate(pred: &Predicate, binds: &BTreeMap<String, Value>) -> Predicate {
+    if binds.is_empty() {
+        return pred.clone();
+    }
+    let list = |l: &Option<Vec<Value>>| {
+        l.as_ref()
+            .map(|items| items.iter().map(|v| substitute(v, binds)).collect())
+    };
+    Predicate {
+        equals: pred.equals.as_ref().map(|v| substitute(v, binds)),
+        one_of: list(&pred.one_of),
+        not_in: list(&pred.not_in),
+        regex: pred
+            .regex
+            .as_ref()
+            .map(|r| match substitute(&Value::String(r.clone()), binds) {
+                Value::String(t) => t,
+                other => other.to_string(),
+            }),
+        ..pred.clone()
+    }
 }
 
 fn kind_name(kind: Kind) -> &'static str {

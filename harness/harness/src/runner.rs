@@ -121,7 +121,11 @@ pub async fn run_cases(
     let oracle_defs: Vec<_> = ORACLES
         .iter()
         .filter(|o| selector.selects(o.id))
-        .filter(|o| !o.stdio_only || matches!(config.target, Target::Stdio(_)))
+        .filter(|o| match o.transport {
+            TransportReq::Any => true,
+            TransportReq::Stdio => matches!(config.target, Target::Stdio(_)),
+            TransportReq::Http => matches!(config.target, Target::Http(_)),
+        })
         .collect();
     progress(RunEvent::Started {
         total: cases.len() + oracle_defs.len(),
@@ -277,6 +281,7 @@ pub async fn run_cases(
         tools,
         cases: results,
         summary,
+        baseline: None,
     };
     Ok(RunOutput {
         report,
@@ -395,7 +400,7 @@ async fn run_one(
                 }
                 match start(config, true).await {
                     Ok(s) => *shared = Some(s),
-                    Err(why) => return harness_error(why, hits),
+                    Err(failure) => return start_failed(failure, hits),
                 }
             }
             match shared.as_mut() {
@@ -406,7 +411,7 @@ async fn run_one(
         SessionKind::Fresh | SessionKind::Raw => {
             match start(config, case.session == SessionKind::Fresh).await {
                 Ok(s) => own.insert(s),
-                Err(why) => return harness_error(why, hits),
+                Err(failure) => return start_failed(failure, hits),
             }
         }
     };
@@ -494,12 +499,51 @@ fn startup_timeout(config: &RunConfig) -> Duration {
     Duration::from_millis(config.timeout_ms.max(config.startup_ms))
 }
 
-async fn start(config: &RunConfig, handshake: bool) -> Result<Session, String> {
-    let mut s = Session::start(config).map_err(|e| e.to_string())?;
-    if handshake {
-        s.handshake(startup_timeout(config))
-            .await
-            .map_err(|why| format!("a new session failed its handshake: {why}"))?;
+/// Why a case could not get its session.
+enum StartFailure {
+    /// The target could not be started at all: mcpspec could not do its job.
+    Target(String),
+    /// The server started but did not complete the handshake (it hung, exited or stopped
+    /// reading), after the run's first session had completed it: the server's fault. Holds the
+    /// oracle hits of that session.
+    Handshake(String, Vec<Hit>),
+}
+
+/// A case whose session could not be had: a harness error when the target would not start, a
+/// failure when the server broke the handshake (the first session showed it can complete one).
+fn start_failed(failure: StartFailure, mut hits: Vec<Hit>) -> OneResult {
+    match failure {
+        StartFailure::Target(why) => harness_error(why, hits),
+        StartFailure::Handshake(why, seen) => {
+            hits.extend(seen);
+            let why = format!("a new session failed its handshake: {why}");
+            OneResult {
+                outcome: Outcome::Fail,
+                findings: vec![Finding {
+                    message: why.clone(),
+                    expected:
+                        "the initialize handshake completes, as it did on the run's first session"
+                            .into(),
+                    actual: why.clone(),
+                    step: None,
+                    json_pointer: None,
+                    observed_in: None,
+                }],
+                reason: Some(why),
+                transcript: Vec::new(),
+                hits,
+                tool_calls: BTreeMap::new(),
+            }
+        }
+    }
+}
+
+async fn start(config: &RunConfig, handshake: bool) -> Result<Session, StartFailure> {
+    let mut s = Session::start(config).map_err(|e| StartFailure::Target(e.to_string()))?;
+    if handshake && let Err(why) = s.handshake(startup_timeout(config)).await {
+        // Kill and reap the server now, not when the session is dropped.
+        s.shutdown(Duration::from_millis(100)).await;
+        return Err(StartFailure::Handshake(why, s.take_hits()));
     }
     Ok(s)
 }
@@ -516,6 +560,7 @@ fn case_budget(case: &Case, timeout: Duration) -> Duration {
                     .or(e.within_ms)
                     .unwrap_or(timeout.as_millis() as u64),
             ),
+            Step::Http(h) => Duration::from_millis(h.read_ms.unwrap_or(2000) + 3000),
             Step::SendRaw(r) => Duration::from_millis(
                 r.chunk_delay_ms.unwrap_or(0)
                     * (r.text.as_ref().map_or(0, String::len)
@@ -550,6 +595,22 @@ fn precondition(
             ));
         }
         _ => {}
+    }
+    if case.requires.authorization {
+        let has_auth = match &config.target {
+            Target::Http(spec) => spec
+                .headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("authorization")),
+            Target::Stdio(_) => false,
+        };
+        if !has_auth {
+            return Some((
+                Outcome::NotApplicable,
+                "applies to protected servers: run with --bearer-env VAR (or an Authorization header)"
+                    .into(),
+            ));
+        }
     }
     if let (Some(applies), Some(v)) = (&case.applies, negotiated)
         && (applies.since.as_deref().is_some_and(|s| v < s)

@@ -4,6 +4,8 @@
 //!
 //! Not the step interpreter (`interp.rs`) and not the run loop (`runner.rs`).
 
+mod http;
+
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::time::Duration;
 
@@ -121,6 +123,7 @@ pub struct Session {
     pub elicitation_override: Option<ElicitationOverride>,
     progress: oracles::progress::Tracker,
     subscriptions: oracles::subscription::Tracker,
+    http_oracles: oracles::http::Tracker,
     gone: Option<String>,
     stdout_closed: bool,
     exit_seen: Option<(Instant, String)>,
@@ -157,6 +160,7 @@ impl Session {
             elicitation_override: None,
             progress: Default::default(),
             subscriptions: Default::default(),
+            http_oracles: Default::default(),
             gone: None,
             stdout_closed: false,
             exit_seen: None,
@@ -464,6 +468,7 @@ impl Session {
                 }
             }
             TransportEvent::Http { text } => self.log.text(Dir::In, "http", &text),
+            TransportEvent::Observed(obs) => self.hits.extend(self.http_oracles.check(&obs)),
             TransportEvent::Exited(status) => {
                 self.log
                     .text(Dir::Local, "exit", &format!("server exited: {status}"));

@@ -175,6 +175,29 @@ async fn interop_mcp_server_time() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interop_python_sdk_http() {
+    let Some(venv) = env_dir("MCPSPEC_INTEROP_VENV") else {
+        return;
+    };
+    let python = venv.join("bin/python").display().to_string();
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../ci/servers/python_http_server.py")
+        .display()
+        .to_string();
+    let server = common::HttpServer::start(&python, &[&script, "{port}"], &[], "/mcp");
+    let mut config = server.config();
+    config.timeout_ms = 10_000;
+    let report = run(&config).await;
+    assert_no_harness_error(&report);
+    let url = server.url.clone();
+    snapshot_with(
+        "python-sdk-http",
+        &report,
+        &[(url.as_str(), "http://127.0.0.1:[port]/mcp")],
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn interop_server_filesystem() {
     let Some(modules) = env_dir("MCPSPEC_INTEROP_NODE_MODULES") else {
         return;
@@ -214,4 +237,51 @@ async fn interop_server_memory() {
     assert_no_harness_error(&report);
     let dir_text = dir.display().to_string();
     snapshot_with("server-memory-stdio", &report, &[(&dir_text, "[scratch]")]);
+}
+
+/// A committed golden report read back as a report: the snapshot header dropped and the
+/// placeholders of [`normalise`] turned into values the model accepts.
+fn golden_report(name: &str) -> mcpspec_report::RunReport {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../reports/golden")
+        .join(format!("{name}.snap"));
+    let text = std::fs::read_to_string(&path).expect("golden snapshot");
+    let body = text.splitn(3, "---").nth(2).expect("snapshot header");
+    let mut value: Value = serde_json::from_str(body).expect("golden JSON");
+    value["duration_ms"] = Value::from(0);
+    if let Some(cases) = value.get_mut("cases").and_then(Value::as_array_mut) {
+        for c in cases {
+            c["duration_ms"] = Value::from(0);
+        }
+    }
+    serde_json::from_value(value).expect("a golden snapshot is a report")
+}
+
+/// The side-by-side comparison of the fixture server, server-everything and mcp-server-time,
+/// built from their committed golden reports, so every change to one of them also shows here.
+#[test]
+fn comparison_of_golden_reports() {
+    let names = [
+        "fixture-clean",
+        "server-everything-stdio",
+        "mcp-server-time-stdio",
+    ];
+    let reports: Vec<_> = names.iter().map(|n| golden_report(n)).collect();
+    let inputs: Vec<_> = names
+        .iter()
+        .zip(&reports)
+        .map(|(file, report)| mcpspec_report::render::compare::Input { file, report })
+        .collect();
+    let markdown = mcpspec_report::render::compare::markdown::render(&inputs);
+    for n in [
+        "mcpspec-fixture-server",
+        "mcp-servers/everything",
+        "mcp-time",
+    ] {
+        assert!(markdown.contains(n), "a column for {n}");
+    }
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../../../reports/golden");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!("comparison", markdown));
 }

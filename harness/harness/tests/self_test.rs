@@ -5,9 +5,10 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use mcpspec_harness::case::model::{Case, SelfTest, SessionKind};
+use mcpspec_harness::case::model::{Case, SelfTest, SessionKind, TransportReq};
 use mcpspec_harness::oracles::ORACLES;
 use mcpspec_harness::select::Selector;
+use mcpspec_harness::{RunConfig, Target};
 use mcpspec_report::{Level, Outcome, RunReport};
 
 fn all_cases() -> Vec<Case> {
@@ -24,13 +25,50 @@ fn all_cases() -> Vec<Case> {
     loaded.into_iter().map(|l| l.case).collect()
 }
 
+/// The bearer token of the protected fixture server.
+const TOKEN: &str = "mcpspec-self-test-token";
+
+/// Runs `cases` under `bugs`: cases for either transport over stdio, HTTP-only cases against
+/// the fixture's HTTP mode protected by a bearer token (so the authorization cases apply and
+/// every other HTTP case shows it works with credentials too). The two reports are merged.
 async fn run(cases: &[Case], bugs: &[&str]) -> RunReport {
-    let config = common::fixture_config(bugs);
+    let (http, other): (Vec<Case>, Vec<Case>) = cases
+        .iter()
+        .cloned()
+        .partition(|c| c.requires.transport == TransportReq::Http);
+    let mut report = run_with(&common::fixture_config(bugs), &other).await;
+    if !http.is_empty() {
+        let extra = run_http(&http, bugs, true).await;
+        report.cases.extend(extra.cases);
+    }
+    report
+}
+
+async fn run_with(config: &RunConfig, cases: &[Case]) -> RunReport {
     let selector = Selector::default();
-    mcpspec_harness::runner::run_cases(&config, cases, &selector, &mut |_| {})
+    mcpspec_harness::runner::run_cases(config, cases, &selector, &mut |_| {})
         .await
         .expect("run against the fixture server")
         .report
+}
+
+/// Runs `cases` against the fixture's HTTP mode, protected by [`TOKEN`] or open.
+async fn run_http(cases: &[Case], bugs: &[&str], protected: bool) -> RunReport {
+    let fixture = common::fixture_path().to_string_lossy().into_owned();
+    let mut args = vec!["--http", "127.0.0.1:{port}"];
+    if protected {
+        args.extend(["--require-bearer", TOKEN]);
+    }
+    for b in bugs {
+        args.extend(["--bug", b]);
+    }
+    let server = common::HttpServer::start(&fixture, &args, &[], "/mcp");
+    let mut config = server.config();
+    if protected && let Target::Http(spec) = &mut config.target {
+        spec.headers
+            .push(("Authorization".into(), format!("Bearer {TOKEN}")));
+    }
+    run_with(&config, cases).await
 }
 
 #[test]
@@ -65,7 +103,19 @@ fn case_files_lint_clean_with_known_knobs() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clean_fixture_passes_everything() {
     let cases = all_cases();
-    let report = run(&cases, &[]).await;
+    let mut report = run(&cases, &[]).await;
+    // The HTTP-only cases once more against an open server: all but the authorization cases
+    // (not applicable without credentials) must pass there too.
+    let http: Vec<Case> = cases
+        .iter()
+        .filter(|c| c.requires.transport == TransportReq::Http && !c.requires.authorization)
+        .cloned()
+        .collect();
+    let open = run_http(&http, &[], false).await;
+    report.cases.extend(open.cases.into_iter().map(|mut c| {
+        c.id = format!("{} (open server)", c.id);
+        c
+    }));
     let bad: Vec<String> = report
         .cases
         .iter()
@@ -154,7 +204,17 @@ async fn every_oracle_trips_under_its_knob() {
     assert!(!shared.is_empty());
     let mut failures = Vec::new();
     for o in ORACLES.iter().filter(|o| !o.knob.is_empty()) {
-        let report = run(&shared, &[o.knob]).await;
+        let report = if o.transport == TransportReq::Http {
+            // HTTP-only oracles watch the HTTP traffic of the same cases.
+            let over_http: Vec<Case> = shared
+                .iter()
+                .filter(|c| c.requires.transport != TransportReq::Stdio)
+                .cloned()
+                .collect();
+            run_http(&over_http, &[o.knob], true).await
+        } else {
+            run(&shared, &[o.knob]).await
+        };
         let got = report
             .cases
             .iter()

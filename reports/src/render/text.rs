@@ -65,6 +65,9 @@ pub fn summary(report: &RunReport, color: bool) -> String {
             tag.push_str(&clean(&case.requirements.join(", ")));
         }
         let _ = writeln!(out, "{} {} [{tag}]", paint(case.outcome), clean(&case.id));
+        if let Some(reason) = report.baselined(&case.id) {
+            let _ = writeln!(out, "    expected failure (baselined: {})", clean(reason));
+        }
         let _ = writeln!(out, "    {}", clean(&case.expectation));
         let _ = writeln!(out, "    spec: {}", clean(&case.spec.url));
         if let Some(reason) = &case.reason {
@@ -107,6 +110,7 @@ pub fn summary(report: &RunReport, color: bool) -> String {
             "{not_applicable} case(s) not applicable (capability not declared or other transport); see report.json"
         );
     }
+    baseline_section(&mut out, report);
     let _ = writeln!(out);
     let totals: Vec<String> = Outcome::ALL
         .iter()
@@ -131,10 +135,50 @@ pub fn summary(report: &RunReport, color: bool) -> String {
     out
 }
 
+/// What the run's baseline did, if it had one: the expected failures it accepted, then its stale
+/// and unused entries, one line each.
+fn baseline_section(out: &mut String, report: &RunReport) {
+    let Some(b) = &report.baseline else { return };
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "baseline {}: {} entr{}, {} expected failure(s) accepted",
+        clean(&b.file),
+        b.entries,
+        if b.entries == 1 { "y" } else { "ies" },
+        b.expected.len()
+    );
+    for e in &b.stale {
+        let _ = writeln!(
+            out,
+            "  stale entry {} ({}): every case it matches that ran now passes ({}); remove the entry",
+            clean(&e.pattern),
+            clean(&e.reason),
+            clean(&e.cases.join(", "))
+        );
+    }
+    for e in &b.unused {
+        let matched = if e.cases.is_empty() {
+            "it matches no case of this run".to_string()
+        } else {
+            format!(
+                "none of the cases it matches ({}) failed as expected",
+                clean(&e.cases.join(", "))
+            )
+        };
+        let _ = writeln!(
+            out,
+            "  unused entry {} ({}): {matched}",
+            clean(&e.pattern),
+            clean(&e.reason)
+        );
+    }
+}
+
 /// `text` with every control character (line breaks and escapes included) and every
 /// bidirectional-override character written as a visible Rust-style escape such as `\n` or
 /// `\u{1b}`. Borrowed unchanged when there is nothing to escape.
-fn clean(text: &str) -> Cow<'_, str> {
+pub(crate) fn clean(text: &str) -> Cow<'_, str> {
     let unsafe_char = |c: char| {
         c.is_control()
             || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')

@@ -1,12 +1,16 @@
 //! Streamable HTTP mode (MCP 2025-06-18 transport) of the fixture server: a loopback listener
 //! with one thread and one request per connection, the single endpoint `/mcp`, the checks every
-//! request passes (origin, protocol version header), and the GET and DELETE methods. POST is in
-//! `post.rs`, request parsing in `request.rs`, responses in `response.rs` and `sse.rs`, and the
-//! sessions with their server cores and message routing in `sessions.rs`.
+//! request passes (authorization, origin, protocol version header), and the GET and DELETE
+//! methods. POST is in `post.rs`, request parsing in `request.rs`, responses in `response.rs`
+//! and `sse.rs`, the sessions with their server cores and message routing in `sessions.rs`,
+//! `--require-bearer` in `auth.rs` and the `http-legacy-only` knob in `legacy.rs`.
 //!
 //! It is not a general HTTP server: no TLS, no keep-alive, no resumption (`Last-Event-ID` is
-//! ignored), nothing but `/mcp`.
+//! ignored), nothing but `/mcp` (and, with `--require-bearer`, its protected resource
+//! metadata).
 
+mod auth;
+mod legacy;
 mod post;
 mod request;
 mod response;
@@ -22,7 +26,9 @@ use std::time::Duration;
 
 use crate::bugs::Bugs;
 use crate::protocol::INVALID_REQUEST;
+use auth::{Auth, Verdict};
 use request::{Conn, Head, ReadError};
+use serde_json::Value;
 use sessions::{GetRefused, Session, Sessions};
 
 /// The one endpoint path.
@@ -58,8 +64,16 @@ pub fn loopback_addr(addr: &str) -> Result<SocketAddr, String> {
     Ok(parsed)
 }
 
-/// Serves MCP over Streamable HTTP on `addr` until stdin ends; returns the exit status.
-pub fn serve(addr: &str, bugs: Bugs) -> i32 {
+/// What one listener serves.
+struct Endpoint {
+    sessions: Sessions,
+    /// Set by `--require-bearer`.
+    auth: Option<Auth>,
+}
+
+/// Serves MCP over Streamable HTTP on `addr` until stdin ends; returns the exit status. With
+/// `bearer`, every request to `/mcp` needs `Authorization: Bearer <bearer>`.
+pub fn serve(addr: &str, bugs: Bugs, bearer: Option<String>) -> i32 {
     let addr = match loopback_addr(addr) {
         Ok(addr) => addr,
         Err(message) => {
@@ -74,17 +88,26 @@ pub fn serve(addr: &str, bugs: Bugs) -> i32 {
             return 1;
         }
     };
-    let announced = listener.local_addr().and_then(|local| {
+    let local = match listener.local_addr() {
+        Ok(local) => local,
+        Err(e) => {
+            eprintln!("mcpspec-fixture-server: cannot read the bound address: {e}");
+            return 1;
+        }
+    };
+    let announced = {
         let mut stdout = io::stdout().lock();
-        writeln!(stdout, "listening on http://{local}{PATH}")?;
-        stdout.flush()
-    });
+        writeln!(stdout, "listening on http://{local}{PATH}").and_then(|()| stdout.flush())
+    };
     if let Err(e) = announced {
         eprintln!("mcpspec-fixture-server: cannot write to stdout: {e}");
         return 1;
     }
     exit_when_stdin_ends();
-    let sessions = Arc::new(Sessions::new(bugs));
+    let endpoint = Arc::new(Endpoint {
+        sessions: Sessions::new(bugs),
+        auth: bearer.map(|token| Auth::new(token, local, bugs)),
+    });
     for connection in listener.incoming() {
         let stream = match connection {
             Ok(stream) => stream,
@@ -94,10 +117,10 @@ pub fn serve(addr: &str, bugs: Bugs) -> i32 {
                 continue;
             }
         };
-        let sessions = Arc::clone(&sessions);
+        let endpoint = Arc::clone(&endpoint);
         let spawned = thread::Builder::new()
             .name("http-connection".into())
-            .spawn(move || connection_thread(&stream, &sessions));
+            .spawn(move || connection_thread(&stream, &endpoint));
         if let Err(e) = spawned {
             eprintln!("mcpspec-fixture-server: cannot start a connection thread: {e}");
         }
@@ -123,17 +146,19 @@ fn exit_when_stdin_ends() {
     });
 }
 
-fn connection_thread(stream: &TcpStream, sessions: &Sessions) {
+fn connection_thread(stream: &TcpStream, endpoint: &Endpoint) {
     let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
     let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
     let _ = stream.set_nodelay(true);
     let mut conn = Conn::new(stream);
-    handle(&mut conn, stream, sessions);
+    handle(&mut conn, stream, endpoint);
     response::finish(stream);
 }
 
 /// Reads one request from `conn` and answers it on `stream`.
-fn handle(conn: &mut Conn<&TcpStream>, stream: &TcpStream, sessions: &Sessions) {
+fn handle(conn: &mut Conn<&TcpStream>, stream: &TcpStream, endpoint: &Endpoint) {
+    let sessions = &endpoint.sessions;
+    let bugs = sessions.bugs();
     let head = match conn.read_head() {
         Ok(head) => head,
         Err(ReadError::Closed) => return,
@@ -141,11 +166,33 @@ fn handle(conn: &mut Conn<&TcpStream>, stream: &TcpStream, sessions: &Sessions) 
             return response::error(stream, status, INVALID_REQUEST, message, &[]);
         }
     };
+    if let Some(auth) = &endpoint.auth
+        && head.path == auth::METADATA_PATH
+    {
+        return auth.serve_metadata(stream, &head);
+    }
     if head.path != PATH {
         return response::error(stream, 404, INVALID_REQUEST, "not found", &[]);
     }
-    if !matches!(head.method.as_str(), "GET" | "POST" | "DELETE") {
-        let allow = [("Allow", ALLOW)];
+    if let Some(auth) = &endpoint.auth
+        && let Verdict::Refused {
+            status,
+            challenge,
+            message,
+        } = auth.check(&head, sessions)
+    {
+        return auth::refuse(stream, status, challenge.as_deref(), message);
+    }
+    let (allowed, allow) = if bugs.http_legacy_only {
+        (head.method == "GET", legacy::ALLOW)
+    } else {
+        (
+            matches!(head.method.as_str(), "GET" | "POST" | "DELETE"),
+            ALLOW,
+        )
+    };
+    if !allowed {
+        let allow = [("Allow", allow)];
         return response::error(stream, 405, INVALID_REQUEST, "method not allowed", &allow);
     }
     let body = match conn.read_body(&head, head.method == "POST") {
@@ -157,13 +204,23 @@ fn handle(conn: &mut Conn<&TcpStream>, stream: &TcpStream, sessions: &Sessions) 
     };
     if let Some(origin) = head.header("origin")
         && !local_origin(origin)
+        && !bugs.http_no_origin_check
     {
         return response::error(stream, 403, INVALID_REQUEST, "origin not allowed", &[]);
     }
-    if let Some(version) = head.header("mcp-protocol-version")
+    if bugs.http_legacy_only {
+        return legacy::get(stream, &head);
+    }
+    let version = head.header("mcp-protocol-version");
+    if let Some(version) = version
         && !HEADER_VERSIONS.contains(&version)
+        && !bugs.http_version_header_ignored
     {
         let message = "unsupported MCP-Protocol-Version header";
+        return response::error(stream, 400, INVALID_REQUEST, message, &[]);
+    }
+    if version.is_none() && bugs.http_version_header_required && !is_initialize(&head, &body) {
+        let message = "missing MCP-Protocol-Version header";
         return response::error(stream, 400, INVALID_REQUEST, message, &[]);
     }
     match head.method.as_str() {
@@ -171,6 +228,13 @@ fn handle(conn: &mut Conn<&TcpStream>, stream: &TcpStream, sessions: &Sessions) 
         "GET" => get(stream, &head, sessions),
         _ => delete(stream, &head, sessions),
     }
+}
+
+/// True for a POST whose body is an `initialize` request.
+fn is_initialize(head: &Head, body: &[u8]) -> bool {
+    head.method == "POST"
+        && serde_json::from_slice::<Value>(body)
+            .is_ok_and(|v| v.get("method").and_then(Value::as_str) == Some("initialize"))
 }
 
 /// True for an `Origin` on this machine: http(s) with host `localhost`, a 127.x address or
@@ -210,9 +274,23 @@ fn session_of(stream: &TcpStream, head: &Head, sessions: &Sessions) -> Option<Ar
     };
     let session = sessions.get(id);
     if session.is_none() {
-        response::error(stream, 404, INVALID_REQUEST, "session not found", &[]);
+        if sessions.bugs().http_unknown_session_400 && !sessions.was_issued(id) {
+            response::error(stream, 400, INVALID_REQUEST, "unknown session id", &[]);
+        } else {
+            response::error(stream, 404, INVALID_REQUEST, "session not found", &[]);
+        }
     }
     session
+}
+
+/// Extra header fields for a response served by `session`: under `http-session-id-changes` a
+/// new id for it.
+fn session_headers(sessions: &Sessions, session: &Arc<Session>) -> Vec<(&'static str, String)> {
+    if sessions.bugs().http_session_id_changes {
+        vec![("Mcp-Session-Id", sessions.alias(session))]
+    } else {
+        Vec::new()
+    }
 }
 
 /// GET: the session's stream for messages outside any request.
@@ -224,9 +302,15 @@ fn get(stream: &TcpStream, head: &Head, sessions: &Sessions) {
     let Some(session) = session_of(stream, head, sessions) else {
         return;
     };
+    let bugs = sessions.bugs();
+    let extra = session_headers(sessions, &session);
+    if bugs.http_get_json {
+        let headers = response::pairs(&extra);
+        return response::send(stream, 200, &headers, Some("application/json"), b"{}");
+    }
     match session.open_get() {
         Ok((id, rx)) => {
-            let _ = sse::pump(stream, &rx);
+            let _ = sse::pump(stream, &rx, &sse::Style::new(&bugs, false, extra));
             session.close_stream(id);
         }
         Err(GetRefused::Conflict) => {
@@ -241,10 +325,19 @@ fn get(stream: &TcpStream, head: &Head, sessions: &Sessions) {
 
 /// DELETE: ends the session.
 fn delete(stream: &TcpStream, head: &Head, sessions: &Sessions) {
-    if let Some(session) = session_of(stream, head, sessions) {
-        sessions.end(&session);
-        response::send(stream, 200, &[], None, b"");
+    let Some(session) = session_of(stream, head, sessions) else {
+        return;
+    };
+    let bugs = sessions.bugs();
+    if bugs.http_delete_500 {
+        let message = "the session could not be ended";
+        return response::error(stream, 500, crate::protocol::INTERNAL_ERROR, message, &[]);
     }
+    let extra = session_headers(sessions, &session);
+    if !bugs.http_ended_session_served {
+        sessions.end(&session);
+    }
+    response::send(stream, 200, &response::pairs(&extra), None, b"");
 }
 
 #[cfg(test)]

@@ -31,6 +31,8 @@ pub struct Head {
     pub method: String,
     /// The path of the request target, without query.
     pub path: String,
+    /// The query of the request target (after `?`, before any `#`), empty when there is none.
+    pub query: String,
     /// Header fields with lowercased names, in order.
     headers: Vec<(String, String)>,
 }
@@ -331,6 +333,7 @@ fn parse_head(bytes: &[u8]) -> Result<Head, ReadError> {
     Ok(Head {
         method: method.to_owned(),
         path: target_path(target).to_owned(),
+        query: target_query(target).to_owned(),
         headers,
     })
 }
@@ -343,6 +346,14 @@ fn target_path(target: &str) -> &str {
         .find_map(|scheme| target.strip_prefix(scheme))
         .map_or(target, |rest| rest.find('/').map_or("/", |i| &rest[i..]));
     path.split(['?', '#']).next().unwrap_or_default()
+}
+
+/// The query of a request target: what follows the first `?`, up to any `#`.
+fn target_query(target: &str) -> &str {
+    let before_fragment = target.split('#').next().unwrap_or_default();
+    before_fragment
+        .split_once('?')
+        .map_or("", |(_, query)| query)
 }
 
 #[cfg(test)]
@@ -395,6 +406,7 @@ mod tests {
         )
         .expect("valid request");
         assert_eq!((head.method.as_str(), head.path.as_str()), ("POST", "/mcp"));
+        assert_eq!(head.query, "x=1");
         assert_eq!(body, b"{}");
         assert_eq!(
             media_type(head.header("content-type").expect("set")),
@@ -409,8 +421,20 @@ mod tests {
         let (head, body) =
             read(b"\r\nGET http://127.0.0.1:9/mcp HTTP/1.1\nAccept: text/*\n\n").expect("valid");
         assert_eq!(head.path, "/mcp");
+        assert_eq!(head.query, "");
         assert!(body.is_empty());
         assert!(head.accepts("text/event-stream") && !head.accepts("application/json"));
+    }
+
+    #[test]
+    fn queries_stop_at_the_fragment() {
+        assert_eq!(
+            target_query("/mcp?access_token=a&b=c#frag"),
+            "access_token=a&b=c"
+        );
+        assert_eq!(target_query("http://h/mcp?x"), "x");
+        assert_eq!(target_query("/mcp#a?b"), "");
+        assert_eq!(target_query("/mcp"), "");
     }
 
     #[test]

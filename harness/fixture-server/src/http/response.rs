@@ -19,6 +19,7 @@ pub fn reason(status: u16) -> &'static str {
         200 => "OK",
         202 => "Accepted",
         400 => "Bad Request",
+        401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
@@ -68,6 +69,14 @@ pub fn send(
     body: &[u8],
 ) {
     let _ = stream.write_all(&encode(status, headers, content_type, body));
+}
+
+/// Borrows owned header values as the `(name, value)` pairs [`send`] takes.
+pub fn pairs<'a>(headers: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    headers
+        .iter()
+        .map(|(name, value)| (*name, value.as_str()))
+        .collect()
 }
 
 /// A JSON-RPC error object with a null id, as the body of a transport-level refusal.

@@ -3,7 +3,7 @@
 //! stream, the session's GET stream or its queue. It does not parse HTTP or write responses;
 //! streams are channels that the connection threads drain onto their sockets.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{BuildHasher, RandomState};
 use std::io::{self, Write};
 use std::process;
@@ -68,6 +68,16 @@ pub enum Init {
     NoAnswer,
 }
 
+/// What the core did with a message it refuses.
+pub enum Rejected {
+    /// It answered with this response (an error with a null id, as written).
+    Answer(Vec<u8>),
+    /// It wrote no answer (a crash knob fired and ended the session).
+    NoAnswer,
+    /// The session had already ended.
+    Gone,
+}
+
 /// Locks `mutex`, carrying on with the data if another thread panicked while holding it.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
@@ -80,7 +90,16 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// Every live session, by id.
 pub struct Sessions {
     bugs: Bugs,
+    /// Live sessions by id (under `http-session-id-changes` a session has several ids).
     table: Mutex<HashMap<String, Arc<Session>>>,
+    /// Every id ever handed to a client, live or ended.
+    issued: Mutex<HashSet<String>>,
+    /// How many session cores have been started.
+    started: AtomicU64,
+    /// How many `session-N` ids have been made (`http-sequential-session-ids`).
+    numbered: AtomicU64,
+    /// Whether any session has been ended by a client's DELETE.
+    ended_any: std::sync::atomic::AtomicBool,
 }
 
 impl Sessions {
@@ -89,7 +108,16 @@ impl Sessions {
         Sessions {
             bugs,
             table: Mutex::new(HashMap::new()),
+            issued: Mutex::new(HashSet::new()),
+            started: AtomicU64::new(0),
+            numbered: AtomicU64::new(0),
+            ended_any: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// The knobs every session runs with.
+    pub fn bugs(&self) -> Bugs {
+        self.bugs
     }
 
     /// The live session called `id`.
@@ -97,10 +125,38 @@ impl Sessions {
         lock(&self.table).get(id).cloned()
     }
 
+    /// True when `id` was handed to a client at some point (whether or not it still lives).
+    pub fn was_issued(&self, id: &str) -> bool {
+        lock(&self.issued).contains(id)
+    }
+
+    /// True once any session has been ended by [`Sessions::end`].
+    pub fn any_ended(&self) -> bool {
+        self.ended_any.load(Ordering::SeqCst)
+    }
+
+    /// The most recently created session that is still live.
+    pub fn newest(&self) -> Option<Arc<Session>> {
+        lock(&self.table)
+            .values()
+            .max_by_key(|session| session.serial)
+            .cloned()
+    }
+
+    /// A further id for the live `session` (`http-session-id-changes`): it is issued and names
+    /// the same session as its other ids.
+    pub fn alias(&self, session: &Arc<Session>) -> String {
+        let id = self.fresh_id();
+        lock(&self.table).insert(id.clone(), Arc::clone(session));
+        lock(&self.issued).insert(id.clone());
+        id
+    }
+
     /// Starts a fresh core, feeds it the `initialize` request `bytes` whose id key is `key`,
     /// and keeps the session only when the core answered with a result.
     pub fn initialize(&self, key: String, bytes: &[u8]) -> Init {
-        let session = Arc::new(Session::new(self.fresh_id(), self.bugs));
+        let serial = self.started.fetch_add(1, Ordering::SeqCst) + 1;
+        let session = Arc::new(Session::new(self.fresh_id(), serial, self.bugs));
         let response = match session.feed(self, bytes, Some((key, false))) {
             Ok(Some((stream, rx))) => {
                 session.close_stream(stream);
@@ -122,6 +178,7 @@ impl Sessions {
         }
         let id = session.id.clone();
         lock(&self.table).insert(id.clone(), session);
+        lock(&self.issued).insert(id.clone());
         Init::Ready {
             id,
             response: response.data,
@@ -130,16 +187,32 @@ impl Sessions {
 
     /// Ends `session`: forgets it, stops its core and closes its streams. Idempotent.
     pub fn end(&self, session: &Session) {
-        lock(&self.table).remove(&session.id);
+        self.ended_any.store(true, Ordering::SeqCst);
+        self.forget(session);
         let mut core = lock(&session.core);
         session.end_locked(&mut core);
     }
 
-    /// A session id not in use: 32 lowercase hex digits.
+    /// Removes every id of `session` from the table.
+    fn forget(&self, session: &Session) {
+        lock(&self.table).retain(|_, live| !std::ptr::eq(Arc::as_ptr(live), session));
+    }
+
+    /// A session id never issued before: 32 lowercase hex digits, or under
+    /// `http-sequential-session-ids` `session-N` (N counting up from 1), or under
+    /// `http-session-id-space` two groups of 16 hex digits joined by a space.
     fn fresh_id(&self) -> String {
         loop {
-            let id = random_id();
-            if !lock(&self.table).contains_key(&id) {
+            let id = if self.bugs.http_sequential_session_ids {
+                let n = self.numbered.fetch_add(1, Ordering::SeqCst) + 1;
+                format!("session-{n}")
+            } else if self.bugs.http_session_id_space {
+                let random = random_id();
+                format!("{} {}", &random[..16], &random[16..])
+            } else {
+                random_id()
+            };
+            if !lock(&self.table).contains_key(&id) && !self.was_issued(&id) {
                 return id;
             }
         }
@@ -148,7 +221,7 @@ impl Sessions {
 
 /// 128 bits from the clock, a process-wide counter and the process id, mixed by std's randomly
 /// keyed hasher, as 32 hex digits.
-fn random_id() -> String {
+pub fn random_id() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let count = COUNTER.fetch_add(1, Ordering::SeqCst);
     let nanos = SystemTime::now()
@@ -169,14 +242,19 @@ fn random_id() -> String {
 pub struct Session {
     /// The id the client sends in `Mcp-Session-Id`.
     pub id: String,
+    /// Creation order among the sessions of the process (1 for the first).
+    serial: u64,
     /// Held while a message is fed to the core, never while waiting on the network.
     core: Mutex<Option<Core>>,
     routes: Arc<Mutex<Routes>>,
 }
 
 impl Session {
-    fn new(id: String, bugs: Bugs) -> Self {
-        let routes = Arc::new(Mutex::new(Routes::default()));
+    fn new(id: String, serial: u64, bugs: Bugs) -> Self {
+        let routes = Arc::new(Mutex::new(Routes {
+            bugs,
+            ..Routes::default()
+        }));
         let writer = SessionWriter {
             routes: Arc::clone(&routes),
             pending: Vec::new(),
@@ -186,6 +264,7 @@ impl Session {
         let _ = core.start();
         Session {
             id,
+            serial,
             core: Mutex::new(Some(core)),
             routes,
         }
@@ -207,6 +286,22 @@ impl Session {
         bytes: &[u8],
     ) -> Option<(StreamId, Receiver<Message>)> {
         self.feed(sessions, bytes, Some((key, true))).ok().flatten()
+    }
+
+    /// Feeds a message without a usable request id that the core refuses (see
+    /// [`crate::protocol::classify`]) and returns what the core answered to it.
+    pub fn feed_rejected(&self, sessions: &Sessions, bytes: &[u8]) -> Rejected {
+        // No id key is empty: only what the core writes while it is fed reaches this stream.
+        match self.feed(sessions, bytes, Some((String::new(), false))) {
+            Ok(Some((stream, rx))) => {
+                self.close_stream(stream);
+                match rx.try_iter().next() {
+                    Some(message) => Rejected::Answer(message.data),
+                    None => Rejected::NoAnswer,
+                }
+            }
+            Ok(None) | Err(Gone) => Rejected::Gone,
+        }
     }
 
     /// Opens the session's GET stream and hands it everything queued so far.
@@ -249,7 +344,7 @@ impl Session {
         lock(&self.routes).feeding = None;
         if !matches!(flow, Ok(Flow::Continue)) {
             eprintln!("mcpspec-fixture-server: session {} ended", self.id);
-            lock(&sessions.table).remove(&self.id);
+            sessions.forget(self);
             self.end_locked(&mut core);
         }
         Ok(opened)
@@ -281,6 +376,8 @@ struct PostStream {
 /// Where a session's messages go.
 #[derive(Default)]
 struct Routes {
+    /// The session's knobs (`http-response-on-get` copies responses to the GET stream).
+    bugs: Bugs,
     ended: bool,
     /// The event id the next message goes out under, minus one.
     events: u64,
@@ -403,8 +500,14 @@ impl Routes {
                 // The response ends its stream: dropping the sender closes the channel once
                 // the response has been read.
                 let post = self.posts.remove(index);
-                if let Err(data) = send(&mut self.events, &post.tx, data) {
-                    self.send_to_get(data);
+                let copy = self.bugs.http_response_on_get.then(|| data.clone());
+                match send(&mut self.events, &post.tx, data) {
+                    Err(data) => self.send_to_get(data),
+                    Ok(()) => {
+                        if let (Some(copy), Some((_, tx))) = (copy, &self.get) {
+                            let _ = send(&mut self.events, tx, copy);
+                        }
+                    }
                 }
             }
             None if key.is_none() => self.send_to_newest_post(data),
@@ -633,6 +736,41 @@ mod tests {
         assert!(routes.queue.is_empty());
         let (tx, _rx) = mpsc::channel();
         assert_eq!(routes.open_get(tx), Err(GetRefused::Gone));
+    }
+
+    #[test]
+    fn responses_are_copied_to_the_open_get_stream_only_under_the_knob() {
+        for copied in [false, true] {
+            let (mut routes, _, post) = routes_with_post("1", true);
+            routes.bugs.http_response_on_get = copied;
+            let (tx, get) = mpsc::channel();
+            routes.open_get(tx).expect("GET");
+            route_json(&mut routes, json!({"id":1,"result":{}}));
+            assert_eq!(received(&post).len(), 1);
+            let on_get = received(&get);
+            assert_eq!(on_get.len(), usize::from(copied), "{on_get:?}");
+            if copied {
+                assert_eq!(on_get[0].1, json!({"id":1,"result":{}}));
+            }
+        }
+    }
+
+    #[test]
+    fn knob_session_id_shapes() {
+        let numbered = Sessions::new(Bugs {
+            http_sequential_session_ids: true,
+            ..Bugs::default()
+        });
+        assert_eq!(numbered.fresh_id(), "session-1");
+        assert_eq!(numbered.fresh_id(), "session-2");
+        let spaced = Sessions::new(Bugs {
+            http_session_id_space: true,
+            ..Bugs::default()
+        })
+        .fresh_id();
+        let (a, b) = spaced.split_once(' ').expect("a space");
+        assert_eq!((a.len(), b.len()), (16, 16), "{spaced:?}");
+        assert_eq!(Sessions::new(Bugs::default()).fresh_id().len(), 32);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Server-sent event streams of the Streamable HTTP mode: the response head of a stream, the
 //! encoding of one message as an event, and the loop that drains a stream's channel onto its
-//! socket with keep-alive comments until the channel closes or the client leaves. It does not
-//! decide which messages a stream gets (`sessions.rs`).
+//! socket with keep-alive comments until the channel closes or the client leaves, shaped by the
+//! stream knobs (content type, per-stream event ids, holding a finished stream open). It does
+//! not decide which messages a stream gets (`sessions.rs`).
 
 use std::io::{self, Write};
 use std::net::TcpStream;
@@ -9,15 +10,58 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use super::sessions::Message;
+use crate::bugs::Bugs;
 
 /// Time without events after which a stream gets a `: keep-alive` comment.
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// How often an idle stream checks whether the client has closed the connection.
 const PEER_CHECK: Duration = Duration::from_millis(250);
 
-/// The head of an event-stream response: its body lasts until the connection closes.
-pub const STREAM_HEAD: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\
-Cache-Control: no-cache\r\nConnection: close\r\n\r\n";
+/// How long `http-sse-stays-open` holds a POST stream open after its response.
+pub const HOLD_AFTER_RESPONSE: Duration = Duration::from_secs(5);
+
+/// How one stream is written.
+#[derive(Debug, Clone, Default)]
+pub struct Style {
+    /// The `Content-Type` announced (`text/event-stream` unless a knob says otherwise).
+    pub content_type: &'static str,
+    /// Extra header fields for the head.
+    pub headers: Vec<(&'static str, String)>,
+    /// Number events from 1 on this stream instead of using the session-wide ids.
+    pub own_event_ids: bool,
+    /// Keep the connection open this long after the channel closed.
+    pub hold: Option<Duration>,
+}
+
+impl Style {
+    /// The clean style with the knobs in `bugs` applied; `post` for the stream answering a
+    /// POSTed request (the content type and hold knobs concern only those).
+    pub fn new(bugs: &Bugs, post: bool, headers: Vec<(&'static str, String)>) -> Self {
+        Style {
+            content_type: if post && bugs.http_content_type_text_plain {
+                "text/plain"
+            } else {
+                "text/event-stream"
+            },
+            headers,
+            own_event_ids: bugs.http_duplicate_event_ids,
+            hold: (post && bugs.http_sse_stays_open).then_some(HOLD_AFTER_RESPONSE),
+        }
+    }
+
+    /// The head of the response: its body lasts until the connection closes.
+    pub fn head(&self) -> Vec<u8> {
+        let mut head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nCache-Control: no-cache\r\n",
+            self.content_type
+        );
+        for (name, value) in &self.headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str("Connection: close\r\n\r\n");
+        head.into_bytes()
+    }
+}
 
 /// One message as an SSE event: its id, then one `data:` line per line of the message.
 pub fn event(message: &Message) -> Vec<u8> {
@@ -31,18 +75,30 @@ pub fn event(message: &Message) -> Vec<u8> {
     bytes
 }
 
-/// Writes the stream head, then every message from `rx` as an event until the channel closes.
-/// Returns early when the client is gone (a write fails or it closed its side).
-pub fn pump(mut stream: &TcpStream, rx: &Receiver<Message>) -> io::Result<()> {
-    stream.write_all(STREAM_HEAD)?;
+/// Writes the stream head, then every message from `rx` as an event until the channel closes
+/// (and, with [`Style::hold`], a while longer). Returns early when the client is gone (a write
+/// fails or it closed its side).
+pub fn pump(mut stream: &TcpStream, rx: &Receiver<Message>, style: &Style) -> io::Result<()> {
+    stream.write_all(&style.head())?;
     let mut quiet_since = Instant::now();
+    let mut sent = 0;
     loop {
         match rx.recv_timeout(PEER_CHECK) {
-            Ok(message) => {
+            Ok(mut message) => {
+                sent += 1;
+                if style.own_event_ids {
+                    message.event_id = sent;
+                }
                 stream.write_all(&event(&message))?;
                 quiet_since = Instant::now();
             }
-            Err(RecvTimeoutError::Disconnected) => return Ok(()),
+            Err(RecvTimeoutError::Disconnected) => {
+                if let Some(hold) = style.hold {
+                    stream.flush()?;
+                    hold_open(stream, hold);
+                }
+                return Ok(());
+            }
             Err(RecvTimeoutError::Timeout) => {
                 if peer_closed(stream) {
                     return Ok(());
@@ -56,9 +112,20 @@ pub fn pump(mut stream: &TcpStream, rx: &Receiver<Message>) -> io::Result<()> {
     }
 }
 
+/// Waits up to `hold` without writing, ending early when the client closes its side.
+fn hold_open(stream: &TcpStream, hold: Duration) {
+    let start = Instant::now();
+    while start.elapsed() < hold {
+        if peer_closed(stream) {
+            return;
+        }
+        std::thread::sleep(PEER_CHECK.min(hold.saturating_sub(start.elapsed())));
+    }
+}
+
 /// True when the client has closed its side of the connection (nothing it could still send
 /// matters: one request per connection).
-fn peer_closed(stream: &TcpStream) -> bool {
+pub fn peer_closed(stream: &TcpStream) -> bool {
     if stream
         .set_read_timeout(Some(Duration::from_millis(1)))
         .is_err()
@@ -79,7 +146,33 @@ fn peer_closed(stream: &TcpStream) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{Message, event};
+    use super::{HOLD_AFTER_RESPONSE, Message, Style, event};
+    use crate::bugs::Bugs;
+
+    #[test]
+    fn the_clean_style_and_the_stream_knobs() {
+        let clean = Style::new(&Bugs::default(), true, Vec::new());
+        assert_eq!(
+            clean.head(),
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\
+              Cache-Control: no-cache\r\nConnection: close\r\n\r\n"
+        );
+        assert!(!clean.own_event_ids && clean.hold.is_none());
+        let bugs = Bugs {
+            http_content_type_text_plain: true,
+            http_sse_stays_open: true,
+            http_duplicate_event_ids: true,
+            ..Bugs::default()
+        };
+        let post = Style::new(&bugs, true, vec![("Mcp-Session-Id", "x".into())]);
+        let head = String::from_utf8(post.head()).expect("ASCII");
+        assert!(head.contains("Content-Type: text/plain\r\n"), "{head}");
+        assert!(head.contains("Mcp-Session-Id: x\r\n"), "{head}");
+        assert_eq!(post.hold, Some(HOLD_AFTER_RESPONSE));
+        let get = Style::new(&bugs, false, Vec::new());
+        assert_eq!(get.content_type, "text/event-stream");
+        assert!(get.own_event_ids && get.hold.is_none());
+    }
 
     #[test]
     fn multi_line_messages_become_several_data_lines() {

@@ -27,8 +27,14 @@ pub struct HttpFixture {
 impl HttpFixture {
     /// Starts `--http 127.0.0.1:0` with the given bug knobs and waits for its announcement.
     pub fn spawn(bugs: &[&str]) -> HttpFixture {
+        HttpFixture::spawn_with(&[], bugs)
+    }
+
+    /// Like [`HttpFixture::spawn`], with further command-line arguments (`--require-bearer`).
+    pub fn spawn_with(args: &[&str], bugs: &[&str]) -> HttpFixture {
         let mut cmd = Command::new(BIN);
         cmd.args(["--http", "127.0.0.1:0"]);
+        cmd.args(args);
         for bug in bugs {
             cmd.arg("--bug").arg(bug);
         }
@@ -72,6 +78,7 @@ impl HttpFixture {
         Client {
             addr: self.addr.clone(),
             session: None,
+            authorization: None,
         }
     }
 
@@ -211,9 +218,20 @@ fn connect(addr: &str) -> TcpStream {
     stream
 }
 
-/// The bytes of a request with `Host` and, when there is a body, `Content-Length`.
+/// The bytes of a request for `/mcp` with `Host` and, when there is a body, `Content-Length`.
 pub fn build(method: &str, addr: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> Vec<u8> {
-    let mut head = format!("{method} /mcp HTTP/1.1\r\nHost: {addr}\r\n");
+    build_for(method, "/mcp", addr, headers, body)
+}
+
+/// Like [`build`] for the request target `target`.
+pub fn build_for(
+    method: &str,
+    target: &str,
+    addr: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> Vec<u8> {
+    let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {addr}\r\n");
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -379,6 +397,8 @@ pub struct Client {
     pub addr: String,
     /// The session id, once initialized.
     pub session: Option<String>,
+    /// The `Authorization` value sent with every request, if any.
+    pub authorization: Option<String>,
 }
 
 impl Client {
@@ -391,6 +411,9 @@ impl Client {
         ];
         if let Some(session) = &self.session {
             headers.push(("Mcp-Session-Id", session.as_str()));
+        }
+        if let Some(authorization) = &self.authorization {
+            headers.push(("Authorization", authorization.as_str()));
         }
         headers
     }
@@ -428,11 +451,14 @@ impl Client {
     /// Opens the session's GET stream.
     pub fn get_stream(&self) -> EventStream {
         let session = self.session.as_deref().expect("a session");
-        let headers = [
+        let mut headers = vec![
             ("Accept", "text/event-stream"),
             ("Mcp-Session-Id", session),
             ("MCP-Protocol-Version", "2025-06-18"),
         ];
+        if let Some(authorization) = &self.authorization {
+            headers.push(("Authorization", authorization.as_str()));
+        }
         EventStream::open(&self.addr, "GET", &headers, None)
     }
 

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use mcpspec_report::Level;
 use serde_json::Value;
 
-use super::model::{Case, Expect, Predicate, SelfTest, SessionKind, Step};
+use super::model::{Case, Expect, HttpStep, Predicate, SelfTest, SessionKind, Step, TransportReq};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_cases.rs"));
@@ -301,6 +301,12 @@ pub fn lint(cases: &[LoadedCase], knobs: Option<&[String]>) -> Vec<CaseLoadError
                         errors.push(err(path, &at, format!("unknown probe {:?}", p.name)));
                     }
                 }
+                Step::Http(h) => {
+                    lint_http(path, &at, case, h, schema, &mut errors);
+                    if let Some(id) = h.body.as_ref().and_then(|b| b.get("id")) {
+                        lint_id(path, &at, case, id, &mut shared_ids, &mut errors);
+                    }
+                }
             }
         }
     }
@@ -374,6 +380,80 @@ fn lint_expect(
         lint_predicate(path, &where_, p, schema, errors);
     }
     for pointer in e.matches.keys().chain(e.bind.values()) {
+        if !pointer.is_empty() && !pointer.starts_with('/') {
+            errors.push(err(path, at, format!("{pointer:?} is not a JSON pointer")));
+        }
+    }
+}
+
+fn lint_http(
+    path: &str,
+    at: &str,
+    case: &Case,
+    h: &HttpStep,
+    schema: Option<&'static mcpspec_schema::Schema>,
+    errors: &mut Vec<CaseLoadError>,
+) {
+    if case.requires.transport != TransportReq::Http {
+        errors.push(err(
+            path,
+            at,
+            "a case with an http step requires the http transport",
+        ));
+    }
+    let token = !h.method.is_empty()
+        && h.method
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if !token {
+        errors.push(err(
+            path,
+            at,
+            format!("{:?} is not an HTTP method", h.method),
+        ));
+    }
+    if h.body.is_some() && h.body_text.is_some() {
+        errors.push(err(
+            path,
+            at,
+            "http takes at most one of body and body_text",
+        ));
+    }
+    if let Some(p) = &h.path
+        && !(p.starts_with('/') || p.starts_with("http://"))
+    {
+        errors.push(err(
+            path,
+            at,
+            "http.path starts with / or is an http:// URL",
+        ));
+    }
+    if !h.require.is_empty() && h.require_because.is_none() {
+        errors.push(err(path, at, "http.require needs require_because"));
+    }
+    let preds = h
+        .matches
+        .iter()
+        .map(|(p, v)| (format!("{at}/http/match{p}"), v))
+        .chain(
+            h.require
+                .iter()
+                .map(|(p, v)| (format!("{at}/http/require{p}"), v)),
+        )
+        .chain(h.otherwise.iter().enumerate().flat_map(|(i, alt)| {
+            alt.when
+                .iter()
+                .map(move |(p, v)| (format!("{at}/http/otherwise/{i}/if{p}"), v))
+        }));
+    for (where_, p) in preds {
+        lint_predicate(path, &where_, p, schema, errors);
+    }
+    for pointer in h
+        .matches
+        .keys()
+        .chain(h.require.keys())
+        .chain(h.bind.values())
+    {
         if !pointer.is_empty() && !pointer.starts_with('/') {
             errors.push(err(path, at, format!("{pointer:?} is not a JSON pointer")));
         }

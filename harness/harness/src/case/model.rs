@@ -101,6 +101,11 @@ pub struct Requires {
     /// `server_capabilities_absent`, if set, lists capabilities the server must NOT advertise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub server_capabilities_absent: Vec<String>,
+    /// `authorization`, if true, limits the case to runs that present credentials (an
+    /// `Authorization` header from `--bearer-env` or `--header`): the user declared the server
+    /// protected. Otherwise the case is not-applicable.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub authorization: bool,
 }
 
 /// Which transport a case needs.
@@ -153,6 +158,61 @@ pub enum Step {
     CloseInput(Empty),
     /// `probe` calls a named Rust procedure for what the vocabulary cannot say.
     Probe(ProbeCall),
+    /// `http` sends one HTTP request of the case's choosing (Streamable HTTP targets only) and
+    /// judges the answer: status, headers, body and SSE events.
+    Http(HttpStep),
+}
+
+/// One HTTP request with its judgement. The request starts from what the transport would send
+/// (the user's headers, the session id and protocol version once known, `Accept` and
+/// `Content-Type`); `headers` overrides or removes them. The answer is judged as a JSON object:
+/// `status`, `status_class` (`"2xx"`, `"4xx"`, ...), `headers` (lower-case names), `media_type`,
+/// `body` (parsed JSON) or `body_text`, `events` and `messages` (SSE), `stream_ended`,
+/// `closed_after_response`, `sent` (what went out) and `target_loopback`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpStep {
+    /// `method` is the HTTP method (`POST`, `GET`, `DELETE`, or any token).
+    pub method: String,
+    /// `path`, if set, replaces the endpoint's path and query (`/.well-known/...`); it may be
+    /// an absolute URL on the same origin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// `headers` sets (string) or removes (`null`) request headers, by case-insensitive name.
+    /// Values may use `${name}` from earlier binds.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, Option<String>>,
+    /// `body`, if set, is a JSON body (binds substituted), sent compact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+    /// `body_text`, if set, is sent exactly as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_text: Option<String>,
+    /// `read_ms`, if set, bounds how long the answer's body is read (default 2000). An SSE body
+    /// is read until it ends, until this deadline, or until the response to the body's request
+    /// arrived and `close_within_ms` more passed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_ms: Option<u64>,
+    /// `close_within_ms`, if set, is how long a stream may stay open after the response it
+    /// carried (default 1000) before `closed_after_response` is false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub close_within_ms: Option<u64>,
+    /// `require`, if set, are predicates on the answer that must hold for the rest of the case
+    /// to make sense; if one fails the case ends as untestable with `require_because`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub require: BTreeMap<String, Predicate>,
+    /// `require_because` explains an unmet `require`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_because: Option<String>,
+    /// `match` maps JSON pointers into the answer object to predicates; all must hold.
+    #[serde(rename = "match", default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub matches: BTreeMap<String, Predicate>,
+    /// `otherwise` grades an answer that fails `match`, as for `expect`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub otherwise: Vec<Alternative>,
+    /// `bind` captures values from the answer object: name to JSON pointer.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub bind: BTreeMap<String, String>,
 }
 
 /// An empty object, for steps that take no arguments (`{"close_input": {}}`).

@@ -5,6 +5,8 @@
 use mcpspec_codec::{Classified, MessageKind};
 use mcpspec_report::Level;
 
+use crate::case::model::TransportReq;
+
 use super::{Hit, OracleDef, View, id_key};
 
 /// ID of the oracle.
@@ -21,7 +23,7 @@ pub const DEF: OracleDef = OracleDef {
     anchor: "behavior-requirements",
     statement: "A cancellation MUST only reference a request that was previously issued in the same direction and is believed to be in progress.",
     knob: "server-cancel-unknown-request",
-    stdio_only: false,
+    transport: TransportReq::Any,
 };
 
 /// Checks one classified server message.

@@ -11,6 +11,7 @@
 pub mod cancel;
 pub mod capability;
 pub mod envelope;
+pub mod http;
 pub mod meta;
 pub mod progress;
 pub mod schema_check;
@@ -23,7 +24,7 @@ use mcpspec_report::Level;
 use mcpspec_schema::Schema;
 use serde_json::Value;
 
-use crate::case::model::Verdict;
+use crate::case::model::{TransportReq, Verdict};
 
 /// One registered oracle.
 #[derive(Debug, Clone, Copy)]
@@ -46,8 +47,8 @@ pub struct OracleDef {
     pub statement: &'static str,
     /// The fixture bug knob that must trip it.
     pub knob: &'static str,
-    /// Whether the oracle only applies to stdio targets.
-    pub stdio_only: bool,
+    /// The transport the oracle applies to (`Any`, or only `Stdio` / `Http` targets).
+    pub transport: TransportReq,
 }
 
 /// Every oracle, in ID order.
@@ -62,8 +63,11 @@ pub const ORACLES: &[OracleDef] = &[
         anchor: "responses",
         statement: "The error message SHOULD be a short description of the error, about one sentence.",
         knob: "error-message-multiline",
-        stdio_only: false,
+        transport: TransportReq::Any,
     },
+    http::ACCEPTED_202,
+    http::EVENT_IDS_UNIQUE,
+    http::GET_NO_RESPONSES,
     OracleDef {
         id: "oracle.jsonrpc-envelope",
         title: "Classifies every message the server sends against the JSON-RPC 2.0 envelope rules",
@@ -77,7 +81,7 @@ pub const ORACLES: &[OracleDef] = &[
         anchor: "messages",
         statement: "All messages between client and server MUST follow JSON-RPC 2.0; a response MUST carry either a result or an error, never both; notifications MUST NOT carry an id.",
         knob: "wrong-jsonrpc-version",
-        stdio_only: false,
+        transport: TransportReq::Any,
     },
     OracleDef {
         id: "oracle.message-size-limit",
@@ -89,7 +93,7 @@ pub const ORACLES: &[OracleDef] = &[
         anchor: "stdio",
         statement: "The spec sets no size limit; a server MAY send large messages, which the harness records but does not parse past its limit.",
         knob: "",
-        stdio_only: true,
+        transport: TransportReq::Stdio,
     },
     OracleDef {
         id: "oracle.meta-key-format",
@@ -101,7 +105,7 @@ pub const ORACLES: &[OracleDef] = &[
         anchor: "meta",
         statement: "_meta key names MUST follow the specified prefix and name format.",
         knob: "bad-meta-key",
-        stdio_only: false,
+        transport: TransportReq::Any,
     },
     OracleDef {
         id: "oracle.notification-capability",
@@ -113,7 +117,7 @@ pub const ORACLES: &[OracleDef] = &[
         anchor: "operation",
         statement: "Both parties MUST only use capabilities that were successfully negotiated.",
         knob: "undeclared-log-notification",
-        stdio_only: false,
+        transport: TransportReq::Any,
     },
     OracleDef {
         id: "oracle.one-response-per-request",
@@ -125,7 +129,7 @@ pub const ORACLES: &[OracleDef] = &[
         anchor: "responses",
         statement: "Responses MUST include the same ID as the request they correspond to; a notification MUST NOT be answered.",
         knob: "duplicate-responses",
-        stdio_only: false,
+        transport: TransportReq::Any,
     },
     OracleDef {
         id: "oracle.progress-after-response",
@@ -137,7 +141,7 @@ pub const ORACLES: &[OracleDef] = &[
         anchor: "behavior-requirements",
         statement: "Progress notifications MUST only reference requests that are still in progress; after the response, none may follow for that token.",
         knob: "progress-after-response",
-        stdio_only: false,
+        transport: TransportReq::Any,
     },
     OracleDef {
         id: "oracle.progress-increasing",
@@ -149,7 +153,7 @@ pub const ORACLES: &[OracleDef] = &[
         anchor: "progress-flow",
         statement: "The progress value MUST increase with each notification for the same token, even when the total is unknown.",
         knob: "progress-not-increasing",
-        stdio_only: false,
+        transport: TransportReq::Any,
     },
     OracleDef {
         id: "oracle.progress-token-known",
@@ -161,7 +165,7 @@ pub const ORACLES: &[OracleDef] = &[
         anchor: "behavior-requirements",
         statement: "Progress notifications MUST only reference tokens that were provided in an active request.",
         knob: "progress-wrong-token",
-        stdio_only: false,
+        transport: TransportReq::Any,
     },
     OracleDef {
         id: "oracle.progress-unsolicited",
@@ -173,7 +177,7 @@ pub const ORACLES: &[OracleDef] = &[
         anchor: "behavior-requirements",
         statement: "Progress MUST only be reported for tokens the client provided, so a request without a token gets none.",
         knob: "progress-without-token",
-        stdio_only: false,
+        transport: TransportReq::Any,
     },
     OracleDef {
         id: "oracle.resource-updates-subscribed",
@@ -185,7 +189,7 @@ pub const ORACLES: &[OracleDef] = &[
         anchor: "subscriptions",
         statement: "Update notifications SHOULD be sent only for resources the client subscribed to, and stop once it unsubscribes.",
         knob: "resources-updated-unsubscribed",
-        stdio_only: false,
+        transport: TransportReq::Any,
     },
     OracleDef {
         id: "oracle.schema-valid",
@@ -197,7 +201,7 @@ pub const ORACLES: &[OracleDef] = &[
         anchor: "messages",
         statement: "Messages MUST conform to the schema of the revision (schema.ts is the source of truth).",
         knob: "initialize-missing-server-info",
-        stdio_only: false,
+        transport: TransportReq::Any,
     },
     cancel::DEF,
     OracleDef {
@@ -210,7 +214,7 @@ pub const ORACLES: &[OracleDef] = &[
         anchor: "operation",
         statement: "Both parties MUST only use capabilities that were successfully negotiated.",
         knob: "sampling-without-capability",
-        stdio_only: false,
+        transport: TransportReq::Any,
     },
     OracleDef {
         id: "oracle.server-request-ids",
@@ -222,7 +226,7 @@ pub const ORACLES: &[OracleDef] = &[
         anchor: "requests",
         statement: "The request ID MUST NOT have been previously used by the requestor within the same session.",
         knob: "reuse-server-request-ids",
-        stdio_only: false,
+        transport: TransportReq::Any,
     },
     OracleDef {
         id: "oracle.stdio-single-line",
@@ -234,7 +238,7 @@ pub const ORACLES: &[OracleDef] = &[
         anchor: "stdio",
         statement: "Messages are delimited by newlines and MUST NOT contain embedded newlines.",
         knob: "pretty-print-responses",
-        stdio_only: true,
+        transport: TransportReq::Stdio,
     },
     OracleDef {
         id: "oracle.stdio-stdout-only-mcp",
@@ -246,7 +250,7 @@ pub const ORACLES: &[OracleDef] = &[
         anchor: "stdio",
         statement: "The server MUST NOT write anything to its stdout that is not a valid MCP message.",
         knob: "stdout-log-noise",
-        stdio_only: true,
+        transport: TransportReq::Stdio,
     },
     OracleDef {
         id: "oracle.stdio-utf8",
@@ -258,7 +262,7 @@ pub const ORACLES: &[OracleDef] = &[
         anchor: "",
         statement: "JSON-RPC messages MUST be UTF-8 encoded.",
         knob: "latin1-output",
-        stdio_only: true,
+        transport: TransportReq::Stdio,
     },
 ];
 

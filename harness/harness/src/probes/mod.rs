@@ -9,6 +9,7 @@
 //! here: oracles (they watch every message; probes run only when a case asks).
 
 pub mod flow;
+pub mod http;
 pub mod lists;
 pub mod stdio;
 pub mod tools;
@@ -92,7 +93,13 @@ pub struct ProbeDef {
 }
 
 /// The probe groups, one slice per module; each module owns its own `PROBES` list.
-const GROUPS: &[&[ProbeDef]] = &[stdio::PROBES, tools::PROBES, lists::PROBES, flow::PROBES];
+const GROUPS: &[&[ProbeDef]] = &[
+    stdio::PROBES,
+    tools::PROBES,
+    lists::PROBES,
+    flow::PROBES,
+    http::PROBES,
+];
 
 /// Every probe, in registry order.
 pub fn all() -> impl Iterator<Item = &'static ProbeDef> {

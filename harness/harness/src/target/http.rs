@@ -17,7 +17,10 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::{HttpSpec, Shutdown, TransportError, TransportEvent};
+use super::{HttpObservation, HttpSpec, Shutdown, TransportError, TransportEvent};
+
+mod raw;
+pub use raw::{RawAnswer, RawEvent, RawRequest, media_type};
 
 /// Events buffered between the exchange tasks and the session.
 const CHANNEL_DEPTH: usize = 256;
@@ -39,6 +42,9 @@ const VERSION_HEADER: &str = "mcp-protocol-version";
 struct Shared {
     session_id: Option<String>,
     protocol_version: Option<String>,
+    /// A case's own `initialize` (the `http` step) set up the session: the case opens any GET
+    /// stream itself, so the transport does not.
+    case_driven: bool,
 }
 
 /// A Streamable HTTP connection to one MCP endpoint (one MCP session at most).
@@ -54,6 +60,8 @@ pub struct HttpTransport {
     max_body: usize,
     ended: bool,
     get_opened: bool,
+    /// The number of the next stream (exchange) of this transport, for the event-id oracle.
+    next_stream: u64,
     /// Fires when the previous POST's response headers arrived (or the POST failed).
     previous: Option<tokio::sync::oneshot::Receiver<()>>,
 }
@@ -120,6 +128,7 @@ impl HttpTransport {
             max_body,
             ended: false,
             get_opened: false,
+            next_stream: 0,
             previous: None,
         })
     }
@@ -156,6 +165,13 @@ impl HttpTransport {
         self.previous = Some(previous);
         let mut ex = self.exchange();
         ex.headers_seen = Some(done);
+        if !is_request {
+            ex.posted = Some(if method.is_some() {
+                "notification"
+            } else {
+                "response"
+            });
+        }
         let initialize = method.as_deref() == Some("initialize");
         let kind = if initialize {
             Kind::Initialize
@@ -176,13 +192,11 @@ impl HttpTransport {
     /// Opens the GET stream once the server has assigned a session id (so that what it sends
     /// before `notifications/initialized` can be seen).
     fn open_get_stream(&mut self) {
-        let known = self
-            .shared
-            .lock()
-            .expect("transport state lock")
-            .session_id
-            .is_some();
-        if known {
+        let (known, case_driven) = {
+            let shared = self.shared.lock().expect("transport state lock");
+            (shared.session_id.is_some(), shared.case_driven)
+        };
+        if known && !case_driven {
             self.open_get_stream_anyway();
         }
     }
@@ -196,18 +210,23 @@ impl HttpTransport {
         let mut headers = self.request_headers(false);
         headers.insert(ACCEPT, HeaderValue::from_static("text/event-stream"));
         let request = self.client.get(self.url.clone()).headers(headers);
-        let ex = self.exchange();
+        let mut ex = self.exchange();
+        ex.get = true;
         self.tasks.push(tokio::spawn(async move {
             ex.run("GET", request, Kind::Other).await;
         }));
     }
 
-    fn exchange(&self) -> Exchange {
+    fn exchange(&mut self) -> Exchange {
+        self.next_stream += 1;
         Exchange {
             shared: Arc::clone(&self.shared),
             tx: self.tx.clone(),
             max_body: self.max_body,
             headers_seen: None,
+            stream: self.next_stream,
+            get: false,
+            posted: None,
         }
     }
 
@@ -243,6 +262,29 @@ impl HttpTransport {
             .await
             .ok()
             .flatten()
+    }
+
+    /// The endpoint URL.
+    pub fn endpoint(&self) -> &reqwest::Url {
+        &self.url
+    }
+
+    /// The value of one of the user's headers (`--header`, `--bearer-env`), if set.
+    pub fn user_header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    }
+
+    /// Whether the endpoint's host is a loopback address or `localhost`.
+    pub fn loopback(&self) -> bool {
+        let host = self.url.host_str().unwrap_or("");
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        host.eq_ignore_ascii_case("localhost")
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
     }
 
     /// Whether the session still takes messages (false after [`Self::end_session`]).
@@ -303,11 +345,35 @@ struct Exchange {
     max_body: usize,
     /// Told when the response headers arrived (or the request failed).
     headers_seen: Option<tokio::sync::oneshot::Sender<()>>,
+    /// This exchange's stream number within the transport.
+    stream: u64,
+    /// Whether this is the GET stream.
+    get: bool,
+    /// For the POST of a notification or response: which of the two.
+    posted: Option<&'static str>,
 }
 
 impl Exchange {
     async fn note(&self, text: String) {
         let _ = self.tx.send(TransportEvent::Http { text }).await;
+    }
+
+    async fn observe(&self, obs: HttpObservation) {
+        let _ = self.tx.send(TransportEvent::Observed(obs)).await;
+    }
+
+    /// For the POST of a notification or response that got a 2xx: reports how it was acknowledged.
+    async fn acknowledged(&self, status: u16, body_bytes: usize) {
+        if let Some(what) = self.posted
+            && (200..300).contains(&status)
+        {
+            self.observe(HttpObservation::Acknowledged {
+                what: what.to_string(),
+                status,
+                body_bytes,
+            })
+            .await;
+        }
     }
 
     async fn frame(&self, bytes: Vec<u8>) {
@@ -361,11 +427,16 @@ impl Exchange {
             .and_then(|c| c.split(';').next())
             .map(|c| c.trim().to_ascii_lowercase());
         match media.as_deref() {
-            Some("text/event-stream") => self.stream(response, initialize).await,
+            Some("text/event-stream") => {
+                let bytes = self.stream(response, initialize).await;
+                self.acknowledged(status, bytes).await;
+            }
             Some("application/json") if success || kind != Kind::Other => {
                 let Some(body) = self.body(response).await else {
+                    self.acknowledged(status, self.max_body).await;
                     return;
                 };
+                self.acknowledged(status, body.len()).await;
                 if initialize {
                     self.learn_version(&body);
                 }
@@ -374,7 +445,10 @@ impl Exchange {
                 }
             }
             _ => {
-                if let Some(body) = self.body(response).await
+                let body = self.body(response).await;
+                let length = body.as_ref().map_or(self.max_body, Vec::len);
+                self.acknowledged(status, length).await;
+                if let Some(body) = body
                     && !body.is_empty()
                 {
                     let shown = String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned();
@@ -409,12 +483,16 @@ impl Exchange {
         }
     }
 
-    /// Reads an SSE body: each event's data is one message.
-    async fn stream(&self, mut response: reqwest::Response, initialize: bool) {
+    /// Reads an SSE body: each event's data is one message. Returns the bytes read.
+    async fn stream(&self, mut response: reqwest::Response, initialize: bool) -> usize {
         let mut parser = SseParser::new(self.max_body);
+        let mut total = 0usize;
         loop {
             let chunk = match response.chunk().await {
-                Ok(Some(c)) => c,
+                Ok(Some(c)) => {
+                    total = total.saturating_add(c.len());
+                    c
+                }
                 Ok(None) => break,
                 Err(e) => {
                     self.note(format!("SSE stream broken off: {e}")).await;
@@ -429,13 +507,31 @@ impl Exchange {
             self.sse_item(item, initialize).await;
         }
         self.note("SSE stream ended".into()).await;
+        total
     }
 
     async fn sse_item(&self, item: SseItem, initialize: bool) {
         match item {
             SseItem::Event(ev) => {
+                if let Some(id) = ev.id.clone() {
+                    self.observe(HttpObservation::EventId {
+                        stream: self.stream,
+                        id,
+                    })
+                    .await;
+                }
                 if ev.data.is_empty() {
                     return;
+                }
+                if self.get
+                    && let Ok(v) = serde_json::from_str::<Value>(&ev.data)
+                    && v.get("id").is_some()
+                    && (v.get("result").is_some() || v.get("error").is_some())
+                {
+                    self.observe(HttpObservation::ResponseOnGet {
+                        excerpt: crate::wire::excerpt(&ev.data),
+                    })
+                    .await;
                 }
                 let bytes = ev.data.into_bytes();
                 if initialize {

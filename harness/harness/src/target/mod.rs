@@ -68,6 +68,34 @@ pub enum TransportEvent {
         /// The note.
         text: String,
     },
+    /// Something of the HTTP transport that the stream-aware oracles judge.
+    Observed(HttpObservation),
+}
+
+/// What the HTTP transport saw that only a check across exchanges can judge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HttpObservation {
+    /// An SSE event carried an id, on the transport's stream number `stream`.
+    EventId {
+        /// The stream (numbered per transport).
+        stream: u64,
+        /// The event id.
+        id: String,
+    },
+    /// A JSON-RPC response arrived on the GET stream.
+    ResponseOnGet {
+        /// The message, shortened.
+        excerpt: String,
+    },
+    /// The server answered a POSTed notification or response with a 2xx.
+    Acknowledged {
+        /// `notification` or `response`.
+        what: String,
+        /// The status.
+        status: u16,
+        /// The body's length.
+        body_bytes: usize,
+    },
 }
 
 /// How a server's session ended at shutdown.
@@ -132,6 +160,14 @@ impl Transport {
     /// Whether this is an HTTP target.
     pub fn is_http(&self) -> bool {
         matches!(self, Transport::Http(_))
+    }
+
+    /// The HTTP transport, for steps that compose their own requests.
+    pub fn http(&self) -> Option<&HttpTransport> {
+        match self {
+            Transport::Http(h) => Some(h),
+            Transport::Stdio(_) => None,
+        }
     }
 
     /// The process id of a stdio server.

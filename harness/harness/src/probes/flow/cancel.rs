@@ -65,17 +65,32 @@ pub fn cancel_in_flight<'a>(s: &'a mut Session, args: &'a Value) -> Fut<'a> {
         if judge_response && let Some(m) = late {
             let gap = m.t_ms.saturating_sub(ms_at(s, cancelled_at));
             let actual = crate::wire::excerpt(&m.value.to_string());
-            if gap <= CANCEL_RACE_MS {
+            // An error that speaks of the cancellation was caused by it, however fast it came.
+            let about_cancel = m
+                .value
+                .pointer("/error/message")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.to_ascii_lowercase().contains("cancel"));
+            if about_cancel {
+                r.add(
+                    Verdict::Fail,
+                    "the cancelled call was answered with an error about its cancellation".into(),
+                    "no response to a cancelled request",
+                    actual,
+                );
+            } else if gap <= CANCEL_RACE_MS {
                 r.add(
                     Verdict::Informational,
-                    format!("the call was answered {gap} ms after its cancellation; the answer may have crossed it"),
+                    format!("the call was answered within {CANCEL_RACE_MS} ms of its cancellation; the answer may have crossed it"),
                     "no response to a cancelled request",
                     actual,
                 );
             } else {
                 r.add(
                     Verdict::Fail,
-                    format!("the call was answered {gap} ms after its cancellation"),
+                    format!(
+                        "the call was answered more than {CANCEL_RACE_MS} ms after its cancellation"
+                    ),
                     "no response to a cancelled request",
                     actual,
                 );
