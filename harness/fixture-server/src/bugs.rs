@@ -345,6 +345,10 @@ knobs! {
         "HTTP: every event stream numbers its event ids from 1";
     http_legacy_only = "http-legacy-only",
         "HTTP: only the 2024-11-05 HTTP+SSE transport (POST 405, GET sends an endpoint event)";
+    http_resume_other_stream = "http-resume-other-stream",
+        "HTTP: a stream resumed with Last-Event-ID also replays the later events of the session's other streams";
+    http_disconnect_cancels = "http-disconnect-cancels",
+        "HTTP: a client dropping a POST's event stream cancels its request, whose response never arrives";
     auth_no_challenge = "auth-no-challenge",
         "--require-bearer: 401 answers carry no WWW-Authenticate header";
     auth_prm_no_authorization_servers = "auth-prm-no-authorization-servers",
@@ -393,7 +397,7 @@ mod tests {
     use super::{Bugs, KNOBS};
 
     /// The knob table of the fixture-server contract, in its published order.
-    const CONTRACT: [&str; 155] = [
+    const CONTRACT: [&str; 157] = [
         "wrong-jsonrpc-version",
         "stringify-ids",
         "coerce-string-ids",
@@ -542,6 +546,8 @@ mod tests {
         "http-sequential-session-ids",
         "http-duplicate-event-ids",
         "http-legacy-only",
+        "http-resume-other-stream",
+        "http-disconnect-cancels",
         "auth-no-challenge",
         "auth-prm-no-authorization-servers",
         "auth-prm-wrong-resource",

@@ -571,7 +571,7 @@ fn cli_list_help_and_errors() {
         .lines()
         .filter_map(|l| l.split_whitespace().next())
         .collect();
-    assert_eq!(names.len(), 155);
+    assert_eq!(names.len(), 157);
     assert!(names.contains(&"latin1-output") && names.contains(&"slow-ping"));
     assert!(
         out.lines().all(|l| l.split_whitespace().count() > 1),

@@ -352,6 +352,7 @@ async fn http(
         body,
         read: Duration::from_millis(h.read_ms.unwrap_or(2000)),
         close_within: Duration::from_millis(h.close_within_ms.unwrap_or(1000)),
+        stop_after_events: h.stop_after_events,
     };
     let answer = match session.http_exchange(&req).await {
         Ok(a) => a,

@@ -183,6 +183,9 @@ pub async fn run_cases(
         }
     }
     let mut lanes = tokio::task::JoinSet::new();
+    // The shared session outlives its lane: it ends only when every lane is done, so a server
+    // that treats the end of one session specially never sees it while other cases run.
+    let (keep_tx, keep_rx) = tokio::sync::oneshot::channel::<Option<Session>>();
     {
         let (config, tx) = (config.clone(), tx.clone());
         lanes.spawn(async move {
@@ -191,17 +194,8 @@ pub async fn run_cases(
                 let done = run_case(&config, &case, &mut shared, timeout).await;
                 let _ = tx.send(done);
             }
-            let mut hits = Vec::new();
-            if let Some(mut s) = shared.take() {
-                s.shutdown(Duration::from_millis(config.shutdown_grace_ms))
-                    .await;
-                hits.extend(
-                    s.take_hits()
-                        .into_iter()
-                        .map(|h| ("shutdown".to_string(), h)),
-                );
-            }
-            hits
+            let _ = keep_tx.send(shared.take());
+            Vec::new()
         });
     }
     for _ in 0..config.jobs.max(1) {
@@ -246,6 +240,15 @@ pub async fn run_cases(
             Ok(lane_hits) => hits.extend(lane_hits),
             Err(e) => notes.push(format!("a runner lane failed: {e}")),
         }
+    }
+    if let Ok(Some(mut s)) = keep_rx.await {
+        s.shutdown(Duration::from_millis(config.shutdown_grace_ms))
+            .await;
+        hits.extend(
+            s.take_hits()
+                .into_iter()
+                .map(|h| ("shutdown".to_string(), h)),
+        );
     }
 
     for def in oracle_defs {
@@ -766,7 +769,8 @@ fn could_not_test(cases: &[Case], results: &[CaseResult]) -> BTreeMap<String, Ve
     out
 }
 
-fn target_info(target: &Target) -> TargetInfo {
+/// The report's description of a target, with secrets redacted.
+pub fn target_info(target: &Target) -> TargetInfo {
     match target {
         Target::Stdio(spec) => {
             let mut command = vec![spec.program.clone()];

@@ -627,10 +627,17 @@ impl Session {
             Value::Object(map) => {
                 self.progress.on_outgoing(value);
                 self.subscriptions.on_outgoing(value, self.log.now_ms());
-                let (Some(id), Some(method)) = (map.get("id"), map.get("method")) else {
+                // A message with an id that is no response counts as a request, even without a
+                // method (deliberately invalid input): the server may answer it with that id.
+                let is_response = map.contains_key("result") || map.contains_key("error");
+                let (Some(id), false) = (map.get("id"), is_response) else {
                     return;
                 };
-                let method = method.as_str().unwrap_or("").to_string();
+                let method = map
+                    .get("method")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
                 let key = id_key(id);
                 if method == "initialize" {
                     self.init_ids.insert(key.clone());

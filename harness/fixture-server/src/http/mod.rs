@@ -3,17 +3,28 @@
 //! request passes (authorization, origin, protocol version header), and the GET and DELETE
 //! methods. POST is in `post.rs`, request parsing in `request.rs`, responses in `response.rs`
 //! and `sse.rs`, the sessions with their server cores and message routing in `sessions.rs`,
-//! `--require-bearer` in `auth.rs` and the `http-legacy-only` knob in `legacy.rs`.
+//! resumption in `resume.rs`, `--require-bearer` in `auth.rs` and the `http-legacy-only` knob
+//! in `legacy.rs`.
 //!
-//! It is not a general HTTP server: no TLS, no keep-alive, no resumption (`Last-Event-ID` is
-//! ignored), nothing but `/mcp` (and, with `--require-bearer`, its protected resource
-//! metadata).
+//! Resumption: every event carries a session-wide id, and a session keeps its last
+//! [`resume::HISTORY_CAP`] events. A client that drops a POST's event stream does not cancel
+//! the request: its progress and response are kept for that stream. A GET with
+//! `Last-Event-ID: N`, where N is a kept event of one of the session's POST streams, gets that
+//! stream's later events under their original ids, then its live ones, and the stream closes
+//! after the response. Such a GET is not the session's standalone stream (no 409 beside it); a
+//! second resumption of the same stream takes over from the first. A `Last-Event-ID` that is
+//! not a number, is unknown to the session (or no longer kept), or names an event of the GET
+//! stream is ignored: the GET opens the standalone stream as if the header were absent.
+//!
+//! It is not a general HTTP server: no TLS, no keep-alive, no resumption of the standalone GET
+//! stream, nothing but `/mcp` (and, with `--require-bearer`, its protected resource metadata).
 
 mod auth;
 mod legacy;
 mod post;
 mod request;
 mod response;
+mod resume;
 mod sessions;
 mod sse;
 
@@ -293,7 +304,8 @@ fn session_headers(sessions: &Sessions, session: &Arc<Session>) -> Vec<(&'static
     }
 }
 
-/// GET: the session's stream for messages outside any request.
+/// GET: the session's stream for messages outside any request, or with `Last-Event-ID` the
+/// resumption of a POST stream.
 fn get(stream: &TcpStream, head: &Head, sessions: &Sessions) {
     if !head.accepts("text/event-stream") {
         let message = "GET needs Accept: text/event-stream";
@@ -307,6 +319,11 @@ fn get(stream: &TcpStream, head: &Head, sessions: &Sessions) {
     if bugs.http_get_json {
         let headers = response::pairs(&extra);
         return response::send(stream, 200, &headers, Some("application/json"), b"{}");
+    }
+    if let Some(last) = resume::last_event_id(head)
+        && resume::serve(stream, &session, sessions, last, &extra)
+    {
+        return;
     }
     match session.open_get() {
         Ok((id, rx)) => {

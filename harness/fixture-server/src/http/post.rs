@@ -1,5 +1,6 @@
 //! POST on the Streamable HTTP endpoint: content checks, `initialize` creating a session with a
-//! JSON answer, requests answered on their own event stream, notifications or responses
+//! JSON answer, requests answered on their own event stream (which a client that drops it can
+//! resume, see `resume.rs`), notifications or responses
 //! accepted with 202, and messages the server refuses answered with 400 and the error the
 //! server core wrote. It does not route messages (`sessions.rs`) or parse HTTP (`request.rs`).
 
@@ -64,10 +65,19 @@ pub fn handle(stream: &TcpStream, head: &Head, body: &[u8], sessions: &Sessions)
     let Some(id) = request_id else {
         return message(stream, &value, body, &session, sessions, &extra);
     };
-    match session.feed_request(sessions, id_key(id), body) {
+    let token = value
+        .pointer("/params/_meta/progressToken")
+        .filter(|token| is_valid_id(token))
+        .map(id_key);
+    match session.feed_request(sessions, id_key(id), token, body) {
         Some((stream_id, rx)) => {
-            let _ = sse::pump(stream, &rx, &sse::Style::new(&bugs, true, extra));
-            session.close_stream(stream_id);
+            let style = sse::Style::new(&bugs, true, extra);
+            // A stream taken over by a resumption ends drained; its client may be gone too.
+            if sse::pump(stream, &rx, &style) == sse::Ended::ClientLeft || sse::peer_closed(stream)
+            {
+                // Reader 0: the POST that opened the stream. An unanswered request goes on.
+                session.release(sessions, stream_id, 0);
+            }
         }
         None => response::error(stream, 404, INVALID_REQUEST, "session not found", &[]),
     }

@@ -1,7 +1,10 @@
 //! The session table of the Streamable HTTP mode: one server core per MCP session, the writer
-//! that cuts the core's output into messages, and the routing of each message to an open POST
-//! stream, the session's GET stream or its queue. It does not parse HTTP or write responses;
-//! streams are channels that the connection threads drain onto their sockets.
+//! that cuts the core's output into messages, and the routing of each message to a POST stream
+//! (progress by its token, a response by its request), the session's GET stream or its queue.
+//! A POST stream outlives a client that drops it: its messages are kept until a GET with
+//! `Last-Event-ID` resumes it (or, under `http-disconnect-cancels`, its request is cancelled).
+//! It does not parse HTTP or write responses; streams are channels that the connection threads
+//! drain onto their sockets, and the event history is in `resume.rs`.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{BuildHasher, RandomState};
@@ -15,6 +18,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
+use super::resume::{History, Origin};
 use crate::bugs::Bugs;
 use crate::protocol::id_key;
 use crate::server::{Flow, Server};
@@ -36,6 +40,25 @@ pub struct Message {
 
 /// Identifies one open stream within its session.
 pub type StreamId = u64;
+
+/// A POST stream resumed by a GET with `Last-Event-ID`.
+pub struct Resumed {
+    /// The replayed events, then (while the request is unanswered) its later ones.
+    pub rx: Receiver<Message>,
+    /// The stream and reader number to release when the connection ends; `None` when the
+    /// stream had already ended (the channel closes after the replay).
+    pub reader: Option<(StreamId, u64)>,
+}
+
+/// What a POST stream is opened for.
+struct Waiter {
+    /// [`id_key`] of the request's id.
+    key: String,
+    /// [`id_key`] of the request's `_meta.progressToken`.
+    token: Option<String>,
+    /// Whether it is an event stream (see [`PostStream::takes_others`]).
+    takes_others: bool,
+}
 
 /// Why a GET stream could not be opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,7 +180,12 @@ impl Sessions {
     pub fn initialize(&self, key: String, bytes: &[u8]) -> Init {
         let serial = self.started.fetch_add(1, Ordering::SeqCst) + 1;
         let session = Arc::new(Session::new(self.fresh_id(), serial, self.bugs));
-        let response = match session.feed(self, bytes, Some((key, false))) {
+        let waiter = Waiter {
+            key,
+            token: None,
+            takes_others: false,
+        };
+        let response = match session.feed(self, bytes, Some(waiter)) {
             Ok(Some((stream, rx))) => {
                 session.close_stream(stream);
                 rx.try_iter().next()
@@ -276,23 +304,35 @@ impl Session {
         self.feed(sessions, bytes, None).is_ok()
     }
 
-    /// Opens a POST stream waiting for the response whose id key is `key`, then feeds the
-    /// request `bytes`. Returns the stream and its channel, or `None` when the session has
-    /// ended.
+    /// Opens a POST event stream waiting for the response whose id key is `key` (and taking
+    /// the progress notifications for the token key `token`), then feeds the request `bytes`.
+    /// Returns the stream and its channel (reader 0 of the stream, see [`Session::release`]),
+    /// or `None` when the session has ended.
     pub fn feed_request(
         &self,
         sessions: &Sessions,
         key: String,
+        token: Option<String>,
         bytes: &[u8],
     ) -> Option<(StreamId, Receiver<Message>)> {
-        self.feed(sessions, bytes, Some((key, true))).ok().flatten()
+        let waiter = Waiter {
+            key,
+            token,
+            takes_others: true,
+        };
+        self.feed(sessions, bytes, Some(waiter)).ok().flatten()
     }
 
     /// Feeds a message without a usable request id that the core refuses (see
     /// [`crate::protocol::classify`]) and returns what the core answered to it.
     pub fn feed_rejected(&self, sessions: &Sessions, bytes: &[u8]) -> Rejected {
         // No id key is empty: only what the core writes while it is fed reaches this stream.
-        match self.feed(sessions, bytes, Some((String::new(), false))) {
+        let waiter = Waiter {
+            key: String::new(),
+            token: None,
+            takes_others: false,
+        };
+        match self.feed(sessions, bytes, Some(waiter)) {
             Ok(Some((stream, rx))) => {
                 self.close_stream(stream);
                 match rx.try_iter().next() {
@@ -316,6 +356,31 @@ impl Session {
         lock(&self.routes).close(stream);
     }
 
+    /// The client reading POST stream `stream` as reader `reader` went away. An unanswered
+    /// request goes on and its messages are kept for a resumption; under
+    /// `http-disconnect-cancels` the core is told the request was cancelled and the stream's
+    /// messages are dropped from now on (even when a resumption already took the stream over).
+    pub fn release(&self, sessions: &Sessions, stream: StreamId, reader: u64) {
+        let abandoned = lock(&self.routes).release(stream, reader);
+        if let Some(key) = abandoned {
+            let id = serde_json::from_str::<Value>(&key).unwrap_or(Value::Null);
+            let cancel = serde_json::json!({
+                "jsonrpc": "2.0",
+                "method": "notifications/cancelled",
+                "params": { "requestId": id, "reason": "the client dropped the stream" }
+            });
+            let _ = self.feed_message(sessions, cancel.to_string().as_bytes());
+        }
+    }
+
+    /// Resumes the POST stream that the kept event `last` went out on: its later kept events
+    /// (every stream's under `http-resume-other-stream`), then its live ones until its
+    /// response. A reader already on that stream is cut off. `None` when `last` is no kept
+    /// event of a POST stream.
+    pub fn resume(&self, last: u64) -> Option<Resumed> {
+        lock(&self.routes).resume(last)
+    }
+
     /// Feeds `bytes` to the core, first opening a POST stream for `waiter` (the id key of the
     /// request and whether the stream also takes messages that are not its response). A crash
     /// of the core ends the session.
@@ -323,18 +388,18 @@ impl Session {
         &self,
         sessions: &Sessions,
         bytes: &[u8],
-        waiter: Option<(String, bool)>,
+        waiter: Option<Waiter>,
     ) -> Result<Option<(StreamId, Receiver<Message>)>, Gone> {
         let mut core = lock(&self.core);
         let server = core.as_mut().ok_or(Gone)?;
         let opened = match waiter {
-            Some((key, takes_others)) => {
+            Some(waiter) => {
                 let (tx, rx) = mpsc::channel();
                 let mut routes = lock(&self.routes);
                 if routes.ended {
                     return Err(Gone);
                 }
-                let stream = routes.open_post(key, takes_others, tx);
+                let stream = routes.open_post(waiter, tx);
                 routes.feeding = Some((thread::current().id(), stream));
                 Some((stream, rx))
             }
@@ -367,10 +432,20 @@ struct PostStream {
     stream: StreamId,
     /// [`id_key`] of the request's id.
     key: String,
-    /// Whether messages that are not responses may go here (false for `initialize`, whose
-    /// answer is a plain JSON body).
+    /// [`id_key`] of the request's progress token: progress carrying it belongs here.
+    token: Option<String>,
+    /// Whether this is an event stream, whose events are kept for resumption and which takes
+    /// messages that are not its response (false for `initialize`, whose answer is a plain
+    /// JSON body, and for refused messages).
     takes_others: bool,
-    tx: Sender<Message>,
+    /// The connection reading the stream now (its reader number and channel); `None` while
+    /// no client reads it.
+    reader: Option<(u64, Sender<Message>)>,
+    /// The number of the newest reader (0 for the POST that opened the stream).
+    readers: u64,
+    /// `http-disconnect-cancels`: the request was given up with its stream; its messages are
+    /// dropped.
+    abandoned: bool,
 }
 
 /// Where a session's messages go.
@@ -379,8 +454,8 @@ struct Routes {
     /// The session's knobs (`http-response-on-get` copies responses to the GET stream).
     bugs: Bugs,
     ended: bool,
-    /// The event id the next message goes out under, minus one.
-    events: u64,
+    /// The event numbering and the events kept for resumption.
+    history: History,
     streams: StreamId,
     /// Open POST streams, oldest first.
     posts: Vec<PostStream>,
@@ -413,19 +488,13 @@ fn kind(value: Option<&Value>) -> Kind {
     }
 }
 
-/// Sends `data` on `tx` under the next event id. Gives the data back when the stream is gone.
-fn send(events: &mut u64, tx: &Sender<Message>, data: Vec<u8>) -> Result<(), Vec<u8>> {
-    let message = Message {
-        event_id: *events + 1,
-        data,
-    };
-    match tx.send(message) {
-        Ok(()) => {
-            *events += 1;
-            Ok(())
-        }
-        Err(failed) => Err(failed.0.data),
+/// [`id_key`] of the progress token of a `notifications/progress` message.
+fn progress_token(value: Option<&Value>) -> Option<String> {
+    let value = value?;
+    if value.get("method").and_then(Value::as_str) != Some("notifications/progress") {
+        return None;
     }
+    value.pointer("/params/progressToken").map(id_key)
 }
 
 impl Routes {
@@ -434,13 +503,16 @@ impl Routes {
         self.streams
     }
 
-    fn open_post(&mut self, key: String, takes_others: bool, tx: Sender<Message>) -> StreamId {
+    fn open_post(&mut self, waiter: Waiter, tx: Sender<Message>) -> StreamId {
         let stream = self.next_stream();
         self.posts.push(PostStream {
             stream,
-            key,
-            takes_others,
-            tx,
+            key: waiter.key,
+            token: waiter.token,
+            takes_others: waiter.takes_others,
+            reader: Some((0, tx)),
+            readers: 0,
+            abandoned: false,
         });
         stream
     }
@@ -455,7 +527,7 @@ impl Routes {
         let stream = self.next_stream();
         while let Some(data) = self.queue.pop_front() {
             // The receiver is still held by the caller: this cannot fail.
-            let _ = send(&mut self.events, &tx, data);
+            let _ = self.history.send(Origin::Get(stream), &tx, data);
         }
         self.get = Some((stream, tx));
         Ok(stream)
@@ -468,11 +540,54 @@ impl Routes {
         }
     }
 
+    /// See [`Session::release`]; returns the id key of a request to cancel.
+    fn release(&mut self, stream: StreamId, reader: u64) -> Option<String> {
+        let post = self.posts.iter_mut().find(|p| p.stream == stream)?;
+        if post
+            .reader
+            .as_ref()
+            .is_some_and(|(open, _)| *open == reader)
+        {
+            // Otherwise another connection took the stream over and goes on reading it.
+            post.reader = None;
+        }
+        if self.bugs.http_disconnect_cancels && post.takes_others && !post.abandoned {
+            post.abandoned = true;
+            return Some(post.key.clone());
+        }
+        None
+    }
+
+    /// See [`Session::resume`].
+    fn resume(&mut self, last: u64) -> Option<Resumed> {
+        let stream = self.history.post_stream_of(last)?;
+        let replay = self
+            .history
+            .replay(last, stream, self.bugs.http_resume_other_stream);
+        let (tx, rx) = mpsc::channel();
+        for message in replay {
+            // The receiver is still held here: this cannot fail.
+            let _ = tx.send(message);
+        }
+        let reader = self
+            .posts
+            .iter_mut()
+            .find(|p| p.stream == stream)
+            .map(|post| {
+                post.readers += 1;
+                // Dropping an older reader's channel ends that connection's stream.
+                post.reader = Some((post.readers, tx));
+                (stream, post.readers)
+            });
+        Some(Resumed { rx, reader })
+    }
+
     fn end(&mut self) {
         self.ended = true;
         self.posts.clear();
         self.get = None;
         self.queue.clear();
+        self.history.clear();
         self.feeding = None;
     }
 
@@ -483,7 +598,17 @@ impl Routes {
         }
         let key = match kind(value) {
             Kind::Response(key) => key,
-            Kind::Other => return self.send_to_newest_post(data),
+            Kind::Other => {
+                let token = progress_token(value);
+                let owner = token.and_then(|token| {
+                    let mine = |p: &&PostStream| p.takes_others && p.token.as_ref() == Some(&token);
+                    self.posts.iter().rev().find(mine).map(|p| p.stream)
+                });
+                return match owner {
+                    Some(stream) => self.keep_for(stream, data),
+                    None => self.send_to_newest_post(data),
+                };
+            }
         };
         let on_feeding_thread = self
             .feeding
@@ -499,15 +624,27 @@ impl Routes {
             Some(index) => {
                 // The response ends its stream: dropping the sender closes the channel once
                 // the response has been read.
-                let post = self.posts.remove(index);
+                let stream = self.posts[index].stream;
+                if self.posts[index].abandoned {
+                    self.posts.remove(index);
+                    return;
+                }
                 let copy = self.bugs.http_response_on_get.then(|| data.clone());
-                match send(&mut self.events, &post.tx, data) {
-                    Err(data) => self.send_to_get(data),
-                    Ok(()) => {
-                        if let (Some(copy), Some((_, tx))) = (copy, &self.get) {
-                            let _ = send(&mut self.events, tx, copy);
-                        }
+                if self.posts[index].takes_others {
+                    self.keep_for(stream, data);
+                    self.posts.remove(index);
+                } else {
+                    let post = self.posts.remove(index);
+                    let sent = match &post.reader {
+                        Some((_, tx)) => self.history.send(Origin::Body, tx, data),
+                        None => Err(data),
+                    };
+                    if let Err(data) = sent {
+                        return self.send_to_get(data);
                     }
+                }
+                if let (Some(copy), Some((open, tx))) = (copy, &self.get) {
+                    let _ = self.history.send(Origin::Get(*open), tx, copy);
                 }
             }
             None if key.is_none() => self.send_to_newest_post(data),
@@ -515,11 +652,31 @@ impl Routes {
         }
     }
 
-    /// To the most recently opened POST stream that takes other messages, else to the GET
-    /// stream or its queue.
+    /// Keeps `data` for the event stream `stream` of a live request and sends it to the
+    /// stream's reader if it has one; drops it when the request was abandoned.
+    fn keep_for(&mut self, stream: StreamId, data: Vec<u8>) {
+        let Some(post) = self.posts.iter().find(|p| p.stream == stream) else {
+            return;
+        };
+        if !post.abandoned {
+            let reader = post.reader.as_ref().map(|(_, tx)| tx);
+            self.history.keep(stream, reader, data);
+        }
+    }
+
+    /// To the most recently opened POST stream that takes other messages and has a reader,
+    /// else to the GET stream or its queue.
     fn send_to_newest_post(&mut self, mut data: Vec<u8>) {
-        for post in self.posts.iter().rev().filter(|p| p.takes_others) {
-            match send(&mut self.events, &post.tx, data) {
+        let open = self
+            .posts
+            .iter()
+            .rev()
+            .filter(|p| p.takes_others && !p.abandoned);
+        for post in open {
+            let Some((_, tx)) = &post.reader else {
+                continue;
+            };
+            match self.history.send(Origin::Post(post.stream), tx, data) {
                 Ok(()) => return,
                 Err(back) => data = back,
             }
@@ -530,7 +687,7 @@ impl Routes {
     /// To the open GET stream, else to the queue (dropping the oldest beyond [`QUEUE_CAP`]).
     fn send_to_get(&mut self, data: Vec<u8>) {
         let data = match &self.get {
-            Some((_, tx)) => match send(&mut self.events, tx, data) {
+            Some((open, tx)) => match self.history.send(Origin::Get(*open), tx, data) {
                 Ok(()) => return,
                 Err(back) => {
                     self.get = None;
@@ -619,10 +776,18 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn waiter(key: &str, takes_others: bool) -> Waiter {
+        Waiter {
+            key: key.into(),
+            token: None,
+            takes_others,
+        }
+    }
+
     fn routes_with_post(key: &str, takes_others: bool) -> (Routes, StreamId, Receiver<Message>) {
         let mut routes = Routes::default();
         let (tx, rx) = mpsc::channel();
-        let stream = routes.open_post(key.into(), takes_others, tx);
+        let stream = routes.open_post(waiter(key, takes_others), tx);
         (routes, stream, rx)
     }
 
@@ -703,9 +868,9 @@ mod tests {
     fn others_go_to_the_newest_stream_that_takes_them() {
         let (mut routes, _, older) = routes_with_post("1", true);
         let (tx, newer) = mpsc::channel();
-        routes.open_post("2".into(), true, tx);
+        routes.open_post(waiter("2", true), tx);
         let (tx, init) = mpsc::channel();
-        routes.open_post("3".into(), false, tx);
+        routes.open_post(waiter("3", false), tx);
         route_json(&mut routes, json!({"method":"notifications/message"}));
         assert_eq!(received(&newer).len(), 1);
         assert!(received(&older).is_empty());
@@ -716,7 +881,7 @@ mod tests {
     fn a_response_written_while_feeding_answers_the_fed_request() {
         let (mut routes, stream, rx) = routes_with_post("1", true);
         let (tx, other) = mpsc::channel();
-        routes.open_post("\"1\"".into(), true, tx);
+        routes.open_post(waiter("\"1\"", true), tx);
         routes.feeding = Some((thread::current().id(), stream));
         // An id mangled by a knob still ends the stream of the request being fed.
         route_json(&mut routes, json!({"id":"1","result":{}}));
@@ -725,6 +890,107 @@ mod tests {
         // A second copy goes by id.
         route_json(&mut routes, json!({"id":"1","result":{}}));
         assert_eq!(received(&other).len(), 1);
+    }
+
+    fn progress(token: &str, n: u64) -> Value {
+        json!({"method":"notifications/progress","params":{"progressToken":token,"progress":n}})
+    }
+
+    #[test]
+    fn a_dropped_stream_keeps_its_messages_for_a_resumption() {
+        let mut routes = Routes::default();
+        let (tx, first) = mpsc::channel();
+        let token = Waiter {
+            key: "5".into(),
+            token: Some(id_key(&json!("t"))),
+            takes_others: true,
+        };
+        let stream = routes.open_post(token, tx);
+        route_json(&mut routes, progress("t", 1));
+        assert_eq!(received(&first).len(), 1);
+        drop(first);
+        assert_eq!(routes.release(stream, 0), None);
+        // A later POST stream with a reader takes other messages, not the dropped one's.
+        let (tx, other) = mpsc::channel();
+        let second = routes.open_post(waiter("6", true), tx);
+        route_json(&mut routes, progress("t", 2));
+        route_json(&mut routes, json!({"method":"notifications/message"}));
+        route_json(&mut routes, json!({"id":6,"result":{}}));
+        assert_eq!(
+            received(&other).iter().map(|m| m.0).collect::<Vec<_>>(),
+            [3, 4]
+        );
+        // The other stream, answered already, replays only its own response.
+        let other_resumed = routes.resume(3).expect("event 3 is kept");
+        assert_eq!(other_resumed.reader, None);
+        let replayed = received(&other_resumed.rx);
+        assert_eq!(replayed.iter().map(|m| m.0).collect::<Vec<_>>(), [4]);
+        assert!(routes.posts.iter().all(|p| p.stream != second));
+        // Resuming from event 1 replays progress 2, then the response arrives live.
+        let resumed = routes.resume(1).expect("event 1 is kept");
+        assert_eq!(resumed.reader, Some((stream, 1)));
+        route_json(&mut routes, json!({"id":5,"result":{}}));
+        let got = received(&resumed.rx);
+        assert_eq!(got.iter().map(|m| m.0).collect::<Vec<_>>(), [2, 5]);
+        assert_eq!(got[1].1["id"], json!(5));
+        assert!(
+            resumed.rx.recv().is_err(),
+            "the stream ends after its response"
+        );
+        assert!(routes.queue.is_empty(), "nothing went to the GET stream");
+        // Once answered, the stream replays what was kept and ends.
+        let again = routes.resume(2).expect("event 2 is kept");
+        assert_eq!(again.reader, None);
+        assert_eq!(
+            received(&again.rx).iter().map(|m| m.0).collect::<Vec<_>>(),
+            [5]
+        );
+        assert!(routes.resume(99).is_none(), "an event never sent");
+    }
+
+    #[test]
+    fn a_second_resumption_takes_the_stream_over() {
+        let (mut routes, stream, rx) = routes_with_post("1", true);
+        route_json(&mut routes, json!({"method":"notifications/message"}));
+        assert_eq!(received(&rx).len(), 1);
+        let one = routes.resume(1).expect("kept");
+        let two = routes.resume(1).expect("kept");
+        assert!(one.rx.recv().is_err(), "the first resumption was cut off");
+        // The old readers leaving does not detach the new one.
+        assert_eq!(routes.release(stream, 0), None);
+        assert_eq!(routes.release(stream, 1), None);
+        route_json(&mut routes, json!({"id":1,"result":{}}));
+        assert_eq!(received(&two.rx).len(), 1);
+    }
+
+    #[test]
+    fn under_the_knob_a_dropped_stream_abandons_its_request() {
+        let (mut routes, stream, rx) = routes_with_post("1", true);
+        routes.bugs.http_disconnect_cancels = true;
+        route_json(&mut routes, json!({"method":"notifications/message"}));
+        drop(rx);
+        assert_eq!(routes.release(stream, 0), Some("1".into()));
+        assert_eq!(routes.release(stream, 0), None, "only once");
+        let resumed = routes.resume(1).expect("kept");
+        route_json(&mut routes, json!({"id":1,"result":{}}));
+        assert!(routes.posts.is_empty());
+        assert!(resumed.rx.try_recv().is_err(), "the response is dropped");
+        assert!(routes.queue.is_empty(), "and not sent elsewhere");
+    }
+
+    #[test]
+    fn under_the_knob_a_resumption_replays_other_streams_too() {
+        for every in [false, true] {
+            let (mut routes, _, rx) = routes_with_post("1", true);
+            routes.bugs.http_resume_other_stream = every;
+            route_json(&mut routes, json!({"method":"notifications/message"}));
+            drop(rx);
+            let (tx, _other) = mpsc::channel();
+            routes.open_post(waiter("2", true), tx);
+            route_json(&mut routes, json!({"id":2,"result":{}}));
+            let resumed = routes.resume(1).expect("kept");
+            assert_eq!(received(&resumed.rx).len(), usize::from(every));
+        }
     }
 
     #[test]

@@ -75,10 +75,22 @@ pub fn event(message: &Message) -> Vec<u8> {
     bytes
 }
 
+/// How [`pump`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The channel closed and everything sent on it was written.
+    Drained,
+    /// The client went away first (a write failed or it closed its side).
+    ClientLeft,
+}
+
 /// Writes the stream head, then every message from `rx` as an event until the channel closes
-/// (and, with [`Style::hold`], a while longer). Returns early when the client is gone (a write
-/// fails or it closed its side).
-pub fn pump(mut stream: &TcpStream, rx: &Receiver<Message>, style: &Style) -> io::Result<()> {
+/// (and, with [`Style::hold`], a while longer). Returns early when the client is gone.
+pub fn pump(stream: &TcpStream, rx: &Receiver<Message>, style: &Style) -> Ended {
+    drain(stream, rx, style).unwrap_or(Ended::ClientLeft)
+}
+
+fn drain(mut stream: &TcpStream, rx: &Receiver<Message>, style: &Style) -> io::Result<Ended> {
     stream.write_all(&style.head())?;
     let mut quiet_since = Instant::now();
     let mut sent = 0;
@@ -97,11 +109,11 @@ pub fn pump(mut stream: &TcpStream, rx: &Receiver<Message>, style: &Style) -> io
                     stream.flush()?;
                     hold_open(stream, hold);
                 }
-                return Ok(());
+                return Ok(Ended::Drained);
             }
             Err(RecvTimeoutError::Timeout) => {
                 if peer_closed(stream) {
-                    return Ok(());
+                    return Ok(Ended::ClientLeft);
                 }
                 if quiet_since.elapsed() >= KEEP_ALIVE {
                     stream.write_all(b": keep-alive\n\n")?;

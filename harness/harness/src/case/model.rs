@@ -197,6 +197,10 @@ pub struct HttpStep {
     /// carried (default 1000) before `closed_after_response` is false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_within_ms: Option<u64>,
+    /// `stop_after_events`, if set, drops the connection once that many SSE events arrived (a
+    /// stream cut on purpose, e.g. before resuming it with `Last-Event-ID`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_after_events: Option<usize>,
     /// `require`, if set, are predicates on the answer that must hold for the rest of the case
     /// to make sense; if one fails the case ends as untestable with `require_because`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

@@ -35,8 +35,14 @@ impl Session {
         };
         self.log_exchange(req, &answer);
         // Only the MCP endpoint speaks JSON-RPC: a document from another path (the resource
-        // metadata) is judged by its case, not by the message oracles.
-        let mcp = (200..300).contains(&answer.status) && req.path.is_none();
+        // metadata) is judged by its case, not by the message oracles. A stream resumed with
+        // Last-Event-ID repeats messages on purpose: its case judges the replay, and the oracles
+        // (one response per request) must not count a redelivery as a second answer.
+        let replay = req
+            .headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("last-event-id") && v.is_some());
+        let mcp = (200..300).contains(&answer.status) && req.path.is_none() && !replay;
         let mut messages = Vec::new();
         if mcp {
             let bodies: Vec<Vec<u8>> = if answer.events.is_empty() {
@@ -58,6 +64,13 @@ impl Session {
                     messages.push(v);
                 }
                 self.on_frame(Frame::Line { bytes, crlf: false }).await;
+            }
+        } else if replay {
+            for e in answer.events.iter().filter(|e| !e.data.is_empty()) {
+                if let Ok(v) = serde_json::from_str::<Value>(&e.data) {
+                    self.log.message(Dir::In, &v, e.data.len());
+                    messages.push(v);
+                }
             }
         } else if !answer.body.is_empty() {
             self.log.raw(Dir::In, &answer.body);

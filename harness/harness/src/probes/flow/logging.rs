@@ -19,7 +19,8 @@ use crate::session::Session;
 /// The notification that carries a log message.
 const LOG_MESSAGE: &str = "notifications/message";
 
-/// The eight log levels, least severe first.
+/// The eight log levels, least severe first (RFC 5424 order; the schema's `LoggingLevel` enum has
+/// the same names in no order, which a test checks).
 const LEVELS: [&str; 8] = [
     "debug",
     "info",
@@ -152,4 +153,24 @@ pub fn logging_provoke<'a>(s: &'a mut Session, args: &'a Value) -> Fut<'a> {
         }
         r
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LEVELS;
+
+    #[test]
+    fn levels_are_the_schema_logging_levels() {
+        let schema = mcpspec_schema::Schema::for_revision(crate::config::REVISION).expect("schema");
+        let mut from_schema: Vec<&str> = schema.raw()["definitions"]["LoggingLevel"]["enum"]
+            .as_array()
+            .expect("LoggingLevel is an enum")
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        let mut ours = LEVELS.to_vec();
+        from_schema.sort_unstable();
+        ours.sort_unstable();
+        assert_eq!(ours, from_schema);
+    }
 }

@@ -14,6 +14,7 @@ mod during_call;
 mod logging;
 mod pick;
 mod progress;
+mod resume;
 mod roots_changed;
 mod server_requests;
 
@@ -34,6 +35,7 @@ pub use during_call::during_call;
 pub use logging::logging_provoke;
 pub use pick::sample_arguments;
 pub use progress::{progress_provoke, progress_token_accepted};
+pub use resume::resume_stream;
 pub use roots_changed::roots_list_changed;
 pub use server_requests::server_request;
 
@@ -65,6 +67,11 @@ pub const PROBES: &[ProbeDef] = &[
         name: "progress-token-accepted",
         doc: "sends ping, tools/list, prompts/list, resources/read and completion/complete (as declared) with and without a progress token; fails when only the one with a token is refused",
         run: progress_token_accepted,
+    },
+    ProbeDef {
+        name: "resume-stream",
+        doc: "Streamable HTTP: calls a slow-looking tool with a progress token, cuts its SSE stream after the first event, POSTs a ping on another stream, reconnects with Last-Event-ID and judges the replay: `check: same-stream` (nothing from another stream) or `redelivery` (the call's response still arrives)",
+        run: resume_stream,
     },
     ProbeDef {
         name: "roots-list-changed",

@@ -24,16 +24,16 @@ const SLOW_COMPLETION: Duration = Duration::from_secs(5);
 
 /// Something to complete: a prompt argument or a template variable.
 #[derive(Debug, Clone)]
-struct Target {
-    reference: Value,
-    arg: String,
+pub(super) struct Target {
+    pub(super) reference: Value,
+    pub(super) arg: String,
     siblings: Vec<String>,
     label: String,
     is_prompt: bool,
 }
 
 /// Prompt arguments (when `prompts` is declared) and template variables (when `resources` is).
-async fn targets(ctx: &mut Ctx<'_>) -> Vec<Target> {
+pub(super) async fn targets(ctx: &mut Ctx<'_>) -> Vec<Target> {
     let mut out = Vec::new();
     if ctx.s.server_has("prompts")
         && let Ok(prompts) = listed_prompts(ctx).await

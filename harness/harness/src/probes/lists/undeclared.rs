@@ -7,9 +7,7 @@
 use serde_json::{Value, json};
 
 use super::context::{Answer, Ctx, Fut, METHOD_NOT_FOUND, arg_str, bad_args, short};
-use super::prompts::listed_prompts;
-use super::rfc6570;
-use super::walk::{ITEM_PAGES, MAX_ITEMS, PROMPTS, RESOURCES, TEMPLATES, TOOLS, walk};
+use super::walk::{PROMPTS, RESOURCES, TEMPLATES, TOOLS};
 use crate::case::model::Verdict;
 use crate::session::Session;
 
@@ -21,36 +19,16 @@ pub(super) const CAPABILITIES: [&str; 5] =
 /// method whose result has no items, such as `logging/setLevel`).
 type Request = (&'static str, Value, Option<&'static str>);
 
-/// A completion target the server itself lists: the first prompt argument, else the first
-/// variable of a resource template; a made-up prompt when the server lists neither.
+/// A completion target the server itself lists (the first of [`super::completion::targets`]:
+/// a prompt argument, else a template variable); a made-up prompt when it lists neither.
 async fn completion_target(ctx: &mut Ctx<'_>) -> Value {
-    if ctx.s.server_has("prompts")
-        && let Ok(prompts) = listed_prompts(ctx).await
-        && let Some((p, a)) = prompts
-            .iter()
-            .find_map(|p| Some((p.name.clone(), p.args.first()?.name.clone())))
-    {
-        return json!({ "ref": { "type": "ref/prompt", "name": p }, "argument": { "name": a, "value": "" } });
+    match super::completion::targets(ctx).await.into_iter().next() {
+        Some(t) => json!({ "ref": t.reference, "argument": { "name": t.arg, "value": "" } }),
+        None => json!({
+            "ref": { "type": "ref/prompt", "name": "mcpspec-probe" },
+            "argument": { "name": "value", "value": "" },
+        }),
     }
-    if ctx.s.server_has("resources") {
-        let w = walk(ctx, TEMPLATES, ITEM_PAGES, MAX_ITEMS).await;
-        for t in w
-            .items
-            .iter()
-            .filter_map(|t| t.get("uriTemplate")?.as_str())
-        {
-            if let Some(v) = rfc6570::parse(t)
-                .ok()
-                .and_then(|vars| vars.into_iter().next())
-            {
-                return json!({ "ref": { "type": "ref/resource", "uri": t }, "argument": { "name": v, "value": "" } });
-            }
-        }
-    }
-    json!({
-        "ref": { "type": "ref/prompt", "name": "mcpspec-probe" },
-        "argument": { "name": "value", "value": "" },
-    })
 }
 
 /// The requests that exercise the feature behind `capability`.

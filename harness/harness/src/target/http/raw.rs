@@ -32,6 +32,8 @@ pub struct RawRequest {
     pub close_within: Duration,
     /// The id of the request in the body, when it is one: its response ends the read early.
     pub response_id: Option<Value>,
+    /// Drop the connection once this many SSE events have arrived (to cut a stream on purpose).
+    pub stop_after_events: Option<usize>,
 }
 
 /// One SSE event of the answer.
@@ -306,6 +308,12 @@ impl HttpTransport {
                     answered_at = Some(now);
                     deadline = deadline.min(now + req.close_within);
                 }
+            }
+            if req
+                .stop_after_events
+                .is_some_and(|n| answer.events.len() >= n)
+            {
+                break;
             }
             if answer.events.len() >= MAX_EVENTS {
                 answer
