@@ -2,39 +2,16 @@
 //! the JUnit output parses as XML with the right counts, the SARIF output has one result per
 //! graded finding, the Markdown has one table row per area. Not the text summary (`render.rs`).
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+mod common;
 
+use std::collections::BTreeMap;
+
+use common::{fixture, fixture_paths, load};
 use mcpspec_report::render::{junit, markdown, sarif};
 use mcpspec_report::{CaseResult, Outcome, RunReport};
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::Event;
 use serde_json::Value;
-
-fn load(path: &Path) -> RunReport {
-    let text = std::fs::read_to_string(path).expect("fixture is readable");
-    serde_json::from_str(&text).expect("fixture deserialises")
-}
-
-fn fixture(name: &str) -> RunReport {
-    load(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures")
-            .join(name),
-    )
-}
-
-fn fixture_paths() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("tests/fixtures exists")
-        .map(|e| e.expect("directory entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    paths.sort();
-    assert!(paths.len() >= 4, "{paths:?}");
-    paths
-}
 
 fn area(id: &str) -> &str {
     match id.split_once('.') {

@@ -3,36 +3,13 @@
 //! is on it, and hostile server text from `renderer-edges.json` is shown escaped, never as live
 //! markup. Not the page's behaviour in a browser (`ci/html-report-check.sh` checks that).
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
+use common::{fixture, fixture_paths, load};
+use mcpspec_report::Outcome;
 use mcpspec_report::render::html;
-use mcpspec_report::{Outcome, RunReport};
-
-fn load(path: &Path) -> RunReport {
-    let text = std::fs::read_to_string(path).expect("fixture is readable");
-    serde_json::from_str(&text).expect("fixture deserialises")
-}
-
-fn fixture(name: &str) -> RunReport {
-    load(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures")
-            .join(name),
-    )
-}
-
-fn fixture_paths() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("tests/fixtures exists")
-        .map(|e| e.expect("directory entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    paths.sort();
-    assert!(paths.len() >= 4, "{paths:?}");
-    paths
-}
 
 /// Text as the page shows it: controls and bidirectional overrides escaped, then `&`, `<` and
 /// `>` replaced by references (quotes stay, as in element content).

@@ -45,6 +45,10 @@ pub enum Command {
     /// Compare saved reports side by side: a matrix of cases by server, and what changed between
     /// two runs of the same server.
     Compare(CompareArgs),
+    /// Fuzz a live server with generated sequences of valid and hostile client actions, checked
+    /// by the same oracles; each failure is shrunk and written as a replayable case file:
+    /// `mcpspec fuzz [OPTIONS] -- CMD [ARGS...]` or `mcpspec fuzz [OPTIONS] --url URL`.
+    Fuzz(Box<crate::fuzz::FuzzArgs>),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

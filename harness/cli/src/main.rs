@@ -4,6 +4,7 @@
 mod args;
 mod config_file;
 mod display;
+mod fuzz;
 
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
@@ -28,6 +29,7 @@ fn main() -> ExitCode {
         Command::Render(render) => render_command(render),
         Command::Baseline(args::BaselineCommand::Write(write)) => baseline_write_command(write),
         Command::Compare(compare) => compare_command(compare),
+        Command::Fuzz(args) => fuzz::command(*args),
     };
     ExitCode::from(code as u8)
 }

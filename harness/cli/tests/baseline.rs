@@ -3,40 +3,18 @@
 //! `mcpspec baseline write` round trips, one-line errors for bad baseline files, and
 //! `mcpspec compare` over saved reports. Not the matching rules (the report crate tests those).
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+use common::{fixture_server, mcpspec};
 
 use serde_json::{Value, json};
 
-fn mcpspec(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mcpspec"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run mcpspec")
-}
-
-fn fixture_server() -> PathBuf {
-    let exe = PathBuf::from(env!("CARGO_BIN_EXE_mcpspec"));
-    let bin = exe.with_file_name("mcpspec-fixture-server");
-    if !bin.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let ok = Command::new(cargo)
-            .args(["build", "-p", "mcpspec-fixture-server"])
-            .status()
-            .expect("cargo build")
-            .success();
-        assert!(ok);
-    }
-    bin
-}
-
 /// A fresh scratch directory for one test.
 fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mcpspec-baseline-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch(&format!("baseline-{test}"))
 }
 
 fn stderr(out: &Output) -> String {

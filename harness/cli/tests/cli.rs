@@ -1,35 +1,11 @@
 //! The command line as a user meets it: exit codes, one-line usage errors, and a full run
 //! against the reference server that writes report.json and transcripts.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
-fn mcpspec(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mcpspec"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run mcpspec")
-}
+use std::process::Command;
 
-fn fixture() -> PathBuf {
-    let exe = PathBuf::from(env!("CARGO_BIN_EXE_mcpspec"));
-    let bin = exe.with_file_name("mcpspec-fixture-server");
-    if !bin.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let ok = Command::new(cargo)
-            .args(["build", "-p", "mcpspec-fixture-server"])
-            .status()
-            .expect("cargo build")
-            .success();
-        assert!(ok);
-    }
-    bin
-}
-
-fn stderr_line(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).trim().to_string()
-}
+use common::{fixture_server as fixture, mcpspec, stderr_line};
 
 #[test]
 fn missing_command_is_a_usage_error() {

@@ -4,43 +4,21 @@
 //! against the file's directory, and `./mcpspec.toml` is picked up (and said so) unless
 //! `--no-config`. Not the parsing details (the unit tests of `config_file` cover those).
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+use common::{fixture_server, mcpspec_in};
 
 use serde_json::Value;
 
 const BUG: &str = "ping-result-not-empty";
 
-/// Runs mcpspec in `dir` (the working directory matters: `./mcpspec.toml`, relative paths).
-fn mcpspec_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mcpspec"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run mcpspec")
-}
-
-fn fixture_server() -> PathBuf {
-    let exe = PathBuf::from(env!("CARGO_BIN_EXE_mcpspec"));
-    let bin = exe.with_file_name("mcpspec-fixture-server");
-    if !bin.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let ok = Command::new(cargo)
-            .args(["build", "-p", "mcpspec-fixture-server"])
-            .status()
-            .expect("cargo build")
-            .success();
-        assert!(ok);
-    }
-    bin
-}
-
 /// A fresh scratch directory for one test, with `conf/` (where the file lives) and `elsewhere/`
 /// (where mcpspec runs) inside.
 fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mcpspec-config-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = common::scratch(&format!("config-{test}"));
     std::fs::create_dir_all(dir.join("conf")).unwrap();
     std::fs::create_dir_all(dir.join("elsewhere")).unwrap();
     dir

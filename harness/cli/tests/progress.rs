@@ -4,29 +4,15 @@
 //! util-linux `script`; on a system without it the terminal half is skipped with a note (the
 //! not-a-terminal half always runs). Not the summary's wording (the report crate tests that).
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-fn fixture_server() -> PathBuf {
-    let exe = PathBuf::from(env!("CARGO_BIN_EXE_mcpspec"));
-    let bin = exe.with_file_name("mcpspec-fixture-server");
-    if !bin.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let ok = Command::new(cargo)
-            .args(["build", "-p", "mcpspec-fixture-server"])
-            .status()
-            .expect("cargo build")
-            .success();
-        assert!(ok);
-    }
-    bin
-}
+use common::fixture_server;
 
 fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mcpspec-progress-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch(&format!("progress-{test}"))
 }
 
 /// The `run` arguments of a short run (the ping cases of the reference server) writing to `out`.

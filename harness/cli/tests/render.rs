@@ -2,16 +2,12 @@
 //! standard output or a file, and one-line usage errors (exit 2) for input that is not a report.
 //! Not the renderers' own output (the report crate snapshots that).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn mcpspec(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mcpspec"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run mcpspec")
-}
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use common::{fixture_server, mcpspec, stderr_line};
 
 fn fixture_report() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reports/tests/fixtures/all-outcomes.json")
@@ -19,33 +15,11 @@ fn fixture_report() -> PathBuf {
 
 /// A fresh scratch directory for one test.
 fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mcpspec-render-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn fixture_server() -> PathBuf {
-    let exe = PathBuf::from(env!("CARGO_BIN_EXE_mcpspec"));
-    let bin = exe.with_file_name("mcpspec-fixture-server");
-    if !bin.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let ok = Command::new(cargo)
-            .args(["build", "-p", "mcpspec-fixture-server"])
-            .status()
-            .expect("cargo build")
-            .success();
-        assert!(ok);
-    }
-    bin
+    common::scratch(&format!("render-{test}"))
 }
 
 fn stdout(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).expect("UTF-8 output")
-}
-
-fn stderr_line(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).trim().to_string()
 }
 
 #[test]

@@ -9,6 +9,7 @@ pub mod case;
 pub mod clock;
 pub mod config;
 pub mod coverage;
+pub mod fuzz;
 pub mod r#gen;
 pub mod grade;
 pub mod interp;

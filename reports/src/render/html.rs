@@ -581,12 +581,12 @@ fn anchor_id(id: &str) -> String {
 /// Text for an element's content: controls and bidirectional overrides shown escaped, then the
 /// characters that could open a tag or a character reference replaced by references. Quotes stay
 /// as they are (they mean nothing in content, and transcripts are full of them); see [`attr`].
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     escape(s, false)
 }
 
 /// Text for a double-quoted attribute value: as [`esc`], and quotes replaced too.
-fn attr(s: &str) -> String {
+pub(crate) fn attr(s: &str) -> String {
     escape(s, true)
 }
 

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use super::{ABSENT, BASELINED_MARK, Cell, Comparison, Diff, Input, legend, symbol};
 use crate::Outcome;
 use crate::render::common;
-use crate::render::text::clean;
+use crate::render::html::{attr, esc};
 
 const STYLE: &str = "
 body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #1b1f24; }
@@ -244,32 +244,6 @@ fn outcome_td(o: Outcome) -> String {
         esc(symbol(o)),
         o = o.as_str()
     )
-}
-
-/// Text for element content: controls shown escaped, then `&`, `<` and `>` replaced.
-fn esc(s: &str) -> String {
-    escape(s, false)
-}
-
-/// Text for a double-quoted attribute value: as [`esc`], and quotes replaced too.
-fn attr(s: &str) -> String {
-    escape(s, true)
-}
-
-fn escape(s: &str, quotes: bool) -> String {
-    let cleaned = clean(s);
-    let mut out = String::with_capacity(cleaned.len() + 8);
-    for c in cleaned.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if quotes => out.push_str("&quot;"),
-            '\'' if quotes => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
