@@ -3,7 +3,7 @@
 # on (so the report has a failure), writes the page with `run --html` and `render --format html`
 # (they must agree byte for byte), renders the hostile-text fixture too, and opens both in Debian's
 # headless Chromium through ci/html-check.mjs (playwright-core, which never downloads a browser).
-# Then the same browser check on the report of server-everything (installed by ci/interop.sh).
+# Then the same browser check on the report of server-everything over HTTP (from ci/interop.sh).
 # Screenshots land in target/html-report/. Installs chromium with apt-get when it is missing
 # (CI runs as root on Debian). Exits non-zero on any failed check.
 set -euo pipefail
@@ -48,13 +48,23 @@ echo "== html report: headless chromium ($("$CHROMIUM" --version 2>/dev/null))"
 node "$here/html-check.mjs" --report "$out/report.json" --html "$out/report.html" \
   --fail ping.behavior.empty-result --edges "$out/edges.html" --shots "$out"
 
-# The same check on a real server's report: server-everything (installed by ci/interop.sh).
+# The same check on a real server's report: server-everything (installed by ci/interop.sh) over
+# Streamable HTTP, where it has MUST failures to show.
 everything="$here/node_modules/@modelcontextprotocol/server-everything/dist/index.js"
 if [ -f "$everything" ]; then
-  echo "== html report: server-everything over stdio"
+  echo "== html report: server-everything over Streamable HTTP"
+  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  PORT="$port" node "$everything" streamableHttp >"$out/everything-server.log" 2>&1 &
+  server=$!
+  trap 'kill "$server" 2>/dev/null || true' EXIT
+  for _ in $(seq 100); do
+    python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null && break
+    sleep 0.2
+  done
   rc=0
   target/debug/mcpspec run --quiet --out "$out/everything" --json "$out/everything.json" \
-    --html "$out/everything.html" -- node "$everything" stdio || rc=$?
+    --html "$out/everything.html" --url "http://127.0.0.1:$port/mcp" || rc=$?
+  kill "$server" 2>/dev/null || true
   if [ "$rc" -ne 1 ]; then
     echo "error: mcpspec run against server-everything exited $rc, expected 1" >&2
     exit 1
