@@ -78,6 +78,8 @@ def main(argv):
         # ru_maxrss of wait4 covers the process and the children it reaped: an upper bound.
         "peak_rss_with_children_kib": usage.ru_maxrss,
         "cpu_self_s": round(cpu[0], 3),
+        # The share of the wall time the harness itself was busy on a CPU.
+        "cpu_self_share": round(cpu[0] / wall, 4) if wall else None,
         "cpu_total_s": round(total, 3),
         "cpu_children_s": round(max(total - cpu[0], 0.0), 3),
     }

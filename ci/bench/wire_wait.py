@@ -8,16 +8,19 @@ together count once). The rest of a case's time is starting fresh sessions and t
 the quiet windows the cases wait through on purpose (checking that nothing arrives), waits for
 answers that never came, and the harness's own work.
 
-Usage: wire_wait.py OUT_DIR  (prints one JSON line)
+Usage: wire_wait.py OUT_DIR [CASES_DIR]  (prints one JSON line)
+With CASES_DIR (the case files the run used), the time of the cases that share the one
+sequential session is summed too: that lane's length is the least the run can take.
 Not exact: transcript times are whole milliseconds and a case's transcript leaves out its
 session's handshake.
 """
+import glob
 import json
 import os
 import sys
 
 
-def case_wait_ms(path):
+def case_wait_ms(path, by_call):
     sent = {}
     intervals = []
     with open(path) as f:
@@ -31,11 +34,16 @@ def case_wait_ms(path):
                 continue
             key = json.dumps(msg["id"], sort_keys=True)
             if e.get("dir") == "out" and "method" in msg:
-                sent[key] = e["t_ms"]
+                call = str(msg["method"])
+                params = msg.get("params")
+                if call == "tools/call" and isinstance(params, dict):
+                    call += " " + str(params.get("name"))
+                sent[key] = (e["t_ms"], call)
             elif e.get("dir") == "in" and "method" not in msg and key in sent:
-                start = sent.pop(key)
+                start, call = sent.pop(key)
                 if e["t_ms"] >= start:
                     intervals.append((start, e["t_ms"]))
+                    by_call[call] = by_call.get(call, 0) + e["t_ms"] - start
     total, end = 0, None
     for a, b in sorted(intervals):
         if end is None or a > end:
@@ -47,25 +55,48 @@ def case_wait_ms(path):
     return total, len(intervals)
 
 
-def main(out):
+def session_kinds(cases_dir):
+    kinds = {}
+    for path in glob.glob(os.path.join(cases_dir, "**", "*.json"), recursive=True):
+        try:
+            with open(path) as f:
+                case = json.load(f)
+        except (OSError, ValueError):
+            continue
+        if isinstance(case, dict) and "id" in case and "steps" in case:
+            kinds[case["id"]] = case.get("session", "shared")
+    return kinds
+
+
+def main(out, cases_dir=None):
     with open(os.path.join(out, "report.json")) as f:
         report = json.load(f)
     case_ms = wait_ms = answered = 0
+    by_call = {}
+    kinds = session_kinds(cases_dir) if cases_dir else {}
+    shared_ms = 0
     for case in report["cases"]:
         case_ms += case.get("duration_ms", 0)
+        if kinds.get(case["id"]) == "shared":
+            shared_ms += case.get("duration_ms", 0)
         path = os.path.join(out, "transcripts", case["id"] + ".jsonl")
         if os.path.exists(path):
-            w, n = case_wait_ms(path)
+            w, n = case_wait_ms(path, by_call)
             wait_ms += w
             answered += n
-    print(json.dumps({
+    summary = {
         "wall_ms": report["duration_ms"],
         "case_ms_sum": case_ms,
         "server_wait_ms_sum": wait_ms,
         "server_wait_share": round(wait_ms / case_ms, 3) if case_ms else None,
         "responses": answered,
-    }))
+        # The requests whose answers took longest in total (a tool call is named with its tool).
+        "longest_waits_ms": dict(sorted(by_call.items(), key=lambda kv: -kv[1])[:4]),
+    }
+    if cases_dir:
+        summary["shared_lane_ms"] = shared_ms
+    print(json.dumps(summary))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:3])

@@ -63,8 +63,13 @@ impl Classified {
 ///   since the member should not exist at all.
 /// - Members that do not belong to the recognised shape (say `result` on a request) are ignored.
 ///
-/// Never panics; nesting deeper than the JSON parser's recursion limit is reported as
-/// [`EnvelopeViolation::NotJson`].
+/// - Valid JSON nested deeper than [`crate::KEPT_DEPTH`] levels, or with a number beyond the
+///   range of an IEEE 754 double, is read from a shallow copy (deep containers replaced by
+///   [`crate::DEEP_PLACEHOLDER`], such numbers by strings of their literal) and flagged first with
+///   [`EnvelopeViolation::BeyondLimits`]; the envelope of the copy is then checked as usual, so
+///   such a message still answers its request.
+///
+/// Never panics, and never recurses deeper than the parser's limit whatever the input.
 pub fn classify(bytes: &[u8]) -> Classified {
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
@@ -78,19 +83,29 @@ pub fn classify(bytes: &[u8]) -> Classified {
             };
         }
     };
+    let mut violations = Vec::new();
     let value: Value = match serde_json::from_str(text) {
         Ok(value) => value,
-        Err(err) => {
-            return Classified {
-                value: None,
-                kind: None,
-                violations: vec![EnvelopeViolation::NotJson {
-                    message: err.to_string(),
-                }],
-            };
-        }
+        Err(err) => match beyond_limits(text, &err) {
+            Some((value, beyond)) => {
+                violations.push(EnvelopeViolation::BeyondLimits {
+                    depth: beyond.depth,
+                    number: beyond.number,
+                });
+                value
+            }
+            None => {
+                return Classified {
+                    value: None,
+                    kind: None,
+                    violations: vec![EnvelopeViolation::NotJson {
+                        message: err.to_string(),
+                    }],
+                };
+            }
+        },
     };
-    let (kind, violations) = match &value {
+    let (kind, found) = match &value {
         Value::Object(members) => check_object(members),
         Value::Array(items) => (None, vec![EnvelopeViolation::Batch { len: items.len() }]),
         scalar => (
@@ -100,11 +115,24 @@ pub fn classify(bytes: &[u8]) -> Classified {
             }],
         ),
     };
+    violations.extend(found);
     Classified {
         value: Some(value),
         kind,
         violations,
     }
+}
+
+/// For the two parse errors valid JSON can cause (too deep, a number out of double range): the
+/// parsed shallow copy, or `None` when the text is not valid JSON after all.
+fn beyond_limits(text: &str, err: &serde_json::Error) -> Option<(Value, crate::Beyond)> {
+    let why = err.to_string();
+    if !(why.starts_with("recursion limit exceeded") || why.starts_with("number out of range")) {
+        return None;
+    }
+    let (copy, beyond) = crate::limits::shallow_copy(text)?;
+    let value = serde_json::from_str(&copy).ok()?;
+    Some((value, beyond))
 }
 
 /// Checks the members of a top-level object.

@@ -17,7 +17,8 @@ use crate::{
 const FRAMING_LIMITS: [usize; 7] = [0, 1, 2, 5, 17, 300, DEFAULT_MAX_MESSAGE_BYTES];
 
 /// Classifies `data`; whenever it parsed as JSON, re-encoding the value must classify identically
-/// (for clean messages this is the round-trip property). Also checks that every reported violation
+/// (for clean messages this is the round-trip property; a frame beyond the parser's limits loses
+/// only that flag). Also checks that every reported violation
 /// is well-formed.
 pub fn classify_roundtrip(data: &[u8]) {
     let first = classify(data);
@@ -42,7 +43,13 @@ pub fn classify_roundtrip(data: &[u8]) {
     let line = &encoded[..encoded.len() - 1];
     assert!(!line.contains(&b'\n'), "encoded message spans lines");
     let second = classify(line);
-    assert_eq!(first, second, "re-encoded frame classifies differently");
+    // A frame beyond the parser's limits was read from a shallow copy, which is within them:
+    // the copy must classify the same apart from that one flag.
+    let mut expected = first.clone();
+    expected
+        .violations
+        .retain(|v| !matches!(v, crate::EnvelopeViolation::BeyondLimits { .. }));
+    assert_eq!(expected, second, "re-encoded frame classifies differently");
 }
 
 /// Frames `data` pushed whole and pushed in pieces cut at `cuts` (each taken modulo the length),

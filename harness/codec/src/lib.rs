@@ -17,6 +17,7 @@
 mod classify;
 mod encode;
 mod framing;
+mod limits;
 mod sse;
 mod violation;
 
@@ -26,6 +27,7 @@ pub mod fuzzing;
 pub use classify::{Classified, MessageKind, classify};
 pub use encode::encode;
 pub use framing::{Frame, LineFramer};
+pub use limits::{Beyond, DEEP_PLACEHOLDER, KEPT_DEPTH};
 pub use sse::{SseEvent, SseItem, SseParser, serialize_event};
 pub use violation::EnvelopeViolation;
 

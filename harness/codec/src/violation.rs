@@ -21,6 +21,15 @@ pub enum EnvelopeViolation {
         /// The parser's error text, including line and column.
         message: String,
     },
+    /// Valid JSON beyond what mcpspec reads in full: nesting deeper than [`crate::KEPT_DEPTH`]
+    /// levels or a number outside IEEE 754 double range. RFC 8259 lets parsers limit both
+    /// (sections 6 and 9), so many clients cannot read such a message either.
+    BeyondLimits {
+        /// Nesting went deeper than the kept depth.
+        depth: bool,
+        /// A number was outside double range.
+        number: bool,
+    },
     /// The frame is a top-level JSON array (a batch); batching is not part of 2025-06-18.
     Batch {
         /// Number of elements in the array.
@@ -97,6 +106,20 @@ impl EnvelopeViolation {
             Self::NotJson { message } => {
                 format!("frame must be one JSON value, got a parse error: {message}")
             }
+            Self::BeyondLimits { depth, number } => {
+                let what = match (depth, number) {
+                    (true, true) => format!(
+                        "nesting deeper than {} levels and a number beyond IEEE 754 double range",
+                        crate::KEPT_DEPTH
+                    ),
+                    (true, false) => format!("nesting deeper than {} levels", crate::KEPT_DEPTH),
+                    _ => "a number beyond IEEE 754 double range".to_owned(),
+                };
+                format!(
+                    "a message should stay within what JSON parsers commonly read (RFC 8259 \
+                     sections 6 and 9), got {what}; the rest was read from a shallow copy"
+                )
+            }
             Self::Batch { len } => format!(
                 "frame must be a single JSON object, got an array of {len} element(s) (a batch)"
             ),
@@ -160,6 +183,7 @@ impl EnvelopeViolation {
     pub fn requirement(&self) -> &'static str {
         match self {
             Self::NotJson { .. }
+            | Self::BeyondLimits { .. }
             | Self::NotAnObject { .. }
             | Self::JsonrpcMissing
             | Self::JsonrpcNotTwoPointZero { .. }
@@ -184,6 +208,7 @@ impl EnvelopeViolation {
         match self {
             Self::NotUtf8 { .. }
             | Self::NotJson { .. }
+            | Self::BeyondLimits { .. }
             | Self::Batch { .. }
             | Self::NotAnObject { .. }
             | Self::ResultAndError

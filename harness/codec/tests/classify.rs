@@ -229,16 +229,66 @@ fn not_json() {
 }
 
 #[test]
-fn deep_nesting_is_not_json_and_does_not_panic() {
+fn deep_nesting_is_beyond_limits_and_does_not_panic() {
+    // Valid JSON 100 000 levels deep: a batch read from a shallow copy, flagged first.
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let got = classify(deep.as_bytes());
-    assert!(matches!(got.violations.as_slice(), [V::NotJson { .. }]));
+    assert!(
+        matches!(
+            got.violations.as_slice(),
+            [
+                V::BeyondLimits {
+                    depth: true,
+                    number: false
+                },
+                V::Batch { len: 1 }
+            ]
+        ),
+        "{:?}",
+        got.violations
+    );
+    // A response with a deep result still answers its request.
+    let deep = format!(
+        r#"{{"jsonrpc":"2.0","id":7,"result":{{"v":{}1{}}}}}"#,
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    let got = classify(deep.as_bytes());
+    assert_eq!(got.kind, Some(MessageKind::Result));
+    assert_eq!(got.id(), Some(&serde_json::json!(7)));
+    assert_eq!(got.violations.len(), 1, "{:?}", got.violations);
+    assert_eq!(got.violations[0].requirement(), "BASE-001");
+    // Deep but not JSON (`{"a":` with no innermost value) stays a parse error.
     let deep = format!(
         r#"{{"jsonrpc":"2.0","id":1,"result":{}{}}}"#,
         "{\"a\":".repeat(1000),
         "}".repeat(1000)
     );
     let got = classify(deep.as_bytes());
+    assert!(matches!(got.violations.as_slice(), [V::NotJson { .. }]));
+}
+
+#[test]
+fn numbers_beyond_double_range_are_read_as_their_literal() {
+    let huge = "9".repeat(400);
+    let text = format!(r#"{{"jsonrpc":"2.0","id":{huge},"result":{{"n":1e400}}}}"#);
+    let got = classify(text.as_bytes());
+    assert_eq!(got.kind, Some(MessageKind::Result));
+    assert_eq!(got.id(), Some(&serde_json::json!(huge)));
+    assert!(
+        matches!(
+            got.violations.first(),
+            Some(V::BeyondLimits {
+                depth: false,
+                number: true
+            })
+        ),
+        "{:?}",
+        got.violations
+    );
+    assert!(got.violations[0].describe().contains("IEEE 754"));
+    // Not JSON with a huge number in it stays a parse error.
+    let got = classify(b"{\"id\":1e400,");
     assert!(matches!(got.violations.as_slice(), [V::NotJson { .. }]));
 }
 

@@ -156,14 +156,16 @@ pub async fn run_cases(
         .map(|h| ("handshake".to_string(), h))
         .collect();
 
-    // Cases whose preconditions fail are settled now; the rest run in two kinds of lane: one
-    // sequential lane on the shared session, and `jobs` lanes that each start their own
-    // sessions. Results are keyed by ID, so the report order never depends on the schedule.
+    // Cases whose preconditions fail are settled now; the rest run in `jobs` lanes. Each lane
+    // keeps one shared session of its own (the first lane gets the one that just answered the
+    // handshake; the others start theirs when they first take a shared case), takes shared
+    // cases while any are left, then cases that start their own sessions. Results are keyed by
+    // ID, so the report order never depends on the schedule.
     let config = Arc::new(config.clone());
     let handshake = Arc::new(handshake);
     let (tx, mut rx) = mpsc::unbounded_channel::<Done>();
-    let mut shared_queue = Vec::new();
-    let own_queue = Arc::new(Mutex::new(VecDeque::new()));
+    let mut shared_queue = VecDeque::new();
+    let mut own_queue = VecDeque::new();
     for case in cases {
         match precondition(
             case,
@@ -175,42 +177,37 @@ pub async fn run_cases(
             Some((outcome, reason)) => {
                 let _ = tx.send(Done::settled(case, outcome, reason));
             }
-            None if case.session == SessionKind::Shared => shared_queue.push(case.clone()),
-            None => own_queue
-                .lock()
-                .map(|mut q| q.push_back(case.clone()))
-                .unwrap_or(()),
+            None if case.session == SessionKind::Shared => shared_queue.push_back(case.clone()),
+            None => own_queue.push_back(case.clone()),
         }
     }
+    let queues = Arc::new(Mutex::new((shared_queue, own_queue)));
     let mut lanes = tokio::task::JoinSet::new();
-    // The shared session outlives its lane: it ends only when every lane is done, so a server
+    // Shared sessions outlive their lanes: they end only when every lane is done, so a server
     // that treats the end of one session specially never sees it while other cases run.
-    let (keep_tx, keep_rx) = tokio::sync::oneshot::channel::<Option<Session>>();
-    {
-        let (config, tx) = (config.clone(), tx.clone());
-        lanes.spawn(async move {
-            let mut shared = Some(shared);
-            for case in shared_queue {
-                let done = run_case(&config, &case, &mut shared, timeout).await;
-                let _ = tx.send(done);
-            }
-            let _ = keep_tx.send(shared.take());
-            Vec::new()
-        });
-    }
+    let (keep_tx, mut keep_rx) = mpsc::unbounded_channel::<Session>();
+    let mut first = Some(shared);
     for _ in 0..config.jobs.max(1) {
-        let (config, tx, queue) = (config.clone(), tx.clone(), own_queue.clone());
+        let (config, tx, queues, keep_tx) =
+            (config.clone(), tx.clone(), queues.clone(), keep_tx.clone());
+        let mut mine = first.take();
         lanes.spawn(async move {
-            let mut none = None;
             loop {
-                let next = queue.lock().ok().and_then(|mut q| q.pop_front());
+                let next = queues
+                    .lock()
+                    .ok()
+                    .and_then(|mut q| q.0.pop_front().or_else(|| q.1.pop_front()));
                 let Some(case) = next else { break };
-                let done = run_case(&config, &case, &mut none, timeout).await;
+                let done = run_case(&config, &case, &mut mine, timeout).await;
                 let _ = tx.send(done);
+            }
+            if let Some(s) = mine {
+                let _ = keep_tx.send(s);
             }
             Vec::new()
         });
     }
+    drop(keep_tx);
     drop(tx);
     let mut results = Vec::new();
     let mut transcripts = BTreeMap::new();
@@ -241,11 +238,28 @@ pub async fn run_cases(
             Err(e) => notes.push(format!("a runner lane failed: {e}")),
         }
     }
-    if let Ok(Some(mut s)) = keep_rx.await {
-        s.shutdown(Duration::from_millis(config.shutdown_grace_ms))
-            .await;
-        hits.extend(
+    let mut kept = Vec::new();
+    while let Some(s) = keep_rx.recv().await {
+        kept.push(s);
+    }
+    let grace = Duration::from_millis(config.shutdown_grace_ms);
+    let mut ending = tokio::task::JoinSet::new();
+    for mut s in kept {
+        ending.spawn(async move {
+            s.shutdown(grace).await;
             s.take_hits()
+        });
+    }
+    let mut ended = Vec::new();
+    while let Some(one) = ending.join_next().await {
+        match one {
+            Ok(session_hits) => ended.push(session_hits),
+            Err(e) => notes.push(format!("ending a shared session failed: {e}")),
+        }
+    }
+    for session_hits in ended {
+        hits.extend(
+            session_hits
                 .into_iter()
                 .map(|h| ("shutdown".to_string(), h)),
         );

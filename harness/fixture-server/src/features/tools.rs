@@ -88,7 +88,7 @@ const TOOLS: [Tool; 9] = [
                 kind: Kind::Int {
                     min: 0,
                     max: SLOW_MAX_MS,
-                    default: 1500,
+                    default: 600,
                 },
                 required: false,
                 description: "Total time to take, in milliseconds",
@@ -532,7 +532,7 @@ mod tests {
     fn slow_defaults_and_accepts_integral_floats() {
         assert_eq!(
             run(json!({"name":"slow"}), &Bugs::default()),
-            Call::Slow { ms: 1500, steps: 3 }
+            Call::Slow { ms: 600, steps: 3 }
         );
         assert_eq!(
             run(

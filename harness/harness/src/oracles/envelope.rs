@@ -5,6 +5,7 @@ use mcpspec_codec::{Classified, EnvelopeViolation, MessageKind};
 use serde_json::Value;
 
 use super::{Hit, View, id_key};
+use crate::case::model::Verdict;
 
 /// The envelope checks for one classified server message (a JSON object or array).
 pub fn check(view: &View<'_>, msg: &Classified) -> Vec<Hit> {
@@ -18,15 +19,19 @@ pub fn check(view: &View<'_>, msg: &Classified) -> Vec<Hit> {
             Some(value) => crate::wire::excerpt(&value.to_string()),
             None => String::from("(not JSON)"),
         };
-        hits.push(
-            Hit::fail(
-                "oracle.jsonrpc-envelope",
-                format!("{} [{}]", v.describe(), v.requirement()),
-                "a JSON-RPC 2.0 message that follows the envelope rules",
-                actual,
-            )
-            .at(v.pointer()),
-        );
+        let hit = Hit::fail(
+            "oracle.jsonrpc-envelope",
+            format!("{} [{}]", v.describe(), v.requirement()),
+            "a JSON-RPC 2.0 message that follows the envelope rules",
+            actual,
+        )
+        .at(v.pointer());
+        // Valid JSON that many parsers cannot read is an interoperability problem the spec
+        // does not forbid (RFC 8259 lets parsers limit depth and number range): non-strict.
+        hits.push(match v {
+            EnvelopeViolation::BeyondLimits { .. } => hit.with_verdict(Verdict::NonStrict),
+            _ => hit,
+        });
     }
     match msg.kind {
         Some(MessageKind::Result) | Some(MessageKind::Error) => {

@@ -1,8 +1,9 @@
 //! The schema oracle: results against their request method's result definition, and server
 //! requests and notifications against their method's definition. Not envelope shape
-//! (`envelope.rs`): a message the codec could not classify never reaches here.
+//! (`envelope.rs`): a message the codec could not classify never reaches here, and one it read
+//! from a shallow copy is skipped.
 
-use mcpspec_codec::{Classified, MessageKind};
+use mcpspec_codec::{Classified, EnvelopeViolation, MessageKind};
 use mcpspec_schema::{Direction, MethodKind};
 
 use super::{Hit, View, id_key};
@@ -15,6 +16,15 @@ pub fn check(view: &View<'_>, msg: &Classified) -> Vec<Hit> {
     let Some(value) = &msg.value else {
         return Vec::new();
     };
+    // A message read from a shallow copy (too deep, or numbers beyond double range) is not
+    // what the server sent: the envelope oracle reports it, the schema is not applied.
+    if msg
+        .violations
+        .iter()
+        .any(|v| matches!(v, EnvelopeViolation::BeyondLimits { .. }))
+    {
+        return Vec::new();
+    }
     let revision = view.schema.revision();
     let (definition, instance, prefix, what) = match msg.kind {
         Some(MessageKind::Result) => {

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use super::content;
-use super::request::{Answer, call, known_slow, mark_slow, note_tool};
+use super::request::{Answer, call_all, known_slow, mark_slow, note_tool};
 use super::walk::tools_or_stop;
 use super::{
     CALL_CHECKS, Checked, Findings, Fut, Opts, ProbeResult, error_text, excerpt, input_schema,
@@ -98,7 +98,7 @@ async fn call_each(
     if picked.is_empty() {
         return Err(ProbeResult::untestable(none_wanted));
     }
-    let mut called = Vec::new();
+    let mut planned = Vec::new();
     let mut skipped: Vec<String> = Vec::new();
     for tool in picked {
         let Some(name) = tool_name(&tool).map(str::to_string) else {
@@ -122,12 +122,29 @@ async fn call_each(
             skipped.push(format!("{name} (no answer earlier in this session)"));
             continue;
         }
-        let Some(wait) = o.wait() else {
-            let why = "not called: the probe's time budget ran out".into();
-            skip(s, &mut skipped, &name, why, "time budget");
-            continue;
-        };
-        let answer = call(s, json!({ "name": name, "arguments": args }), true, wait).await;
+        planned.push((name, tool, args, allowed));
+    }
+    let wait = match o.wait() {
+        Some(wait) => wait,
+        None if planned.is_empty() => std::time::Duration::ZERO,
+        None => {
+            for (name, ..) in planned {
+                let why = "not called: the probe's time budget ran out".into();
+                skip(s, &mut skipped, &name, why, "time budget");
+            }
+            return Err(ProbeResult::untestable(format!(
+                "the probe's time budget ran out before any call (skipped: {})",
+                skipped.join(", ")
+            )));
+        }
+    };
+    let params = planned
+        .iter()
+        .map(|(name, _, args, _)| json!({ "name": name, "arguments": args }))
+        .collect();
+    let answers = call_all(s, params, wait).await;
+    let mut called = Vec::new();
+    for ((name, tool, _, allowed), answer) in planned.into_iter().zip(answers) {
         note_tool(s, &name, allowed);
         match &answer {
             Answer::Gone(how) => {

@@ -55,6 +55,56 @@ pub(super) async fn call(s: &mut Session, params: Value, check: bool, wait: Dura
     }
 }
 
+/// Sends one `tools/call` per params value, all before waiting for any answer (JSON-RPC lets a
+/// client have several requests outstanding; a server that handles them one at a time is only
+/// slower), then waits for every answer until one shared deadline. A request still unanswered
+/// then gets a `notifications/cancelled`. The answers come in the order of `calls`.
+pub(super) async fn call_all(s: &mut Session, calls: Vec<Value>, wait: Duration) -> Vec<Answer> {
+    let mut sent: Vec<Result<Value, Answer>> = Vec::with_capacity(calls.len());
+    for params in calls {
+        if let Some(Err(Answer::Gone(how))) = sent.last() {
+            let how = how.clone();
+            sent.push(Err(Answer::Gone(how)));
+            continue;
+        }
+        let id = s.next_request_id();
+        let message =
+            json!({ "jsonrpc": "2.0", "id": id, "method": "tools/call", "params": params });
+        sent.push(match s.send(&message, true).await {
+            Ok(()) => Ok(id),
+            Err(SendError::HarnessOrigin(why)) => Err(Answer::NotSent(why)),
+            Err(SendError::Transport(e)) => Err(Answer::Gone(format!(
+                "the server stopped reading its input: {e}"
+            ))),
+        });
+    }
+    let deadline = Instant::now() + wait;
+    let mut answers = Vec::with_capacity(sent.len());
+    for one in sent {
+        let id = match one {
+            Ok(id) => id,
+            Err(answer) => {
+                answers.push(answer);
+                continue;
+            }
+        };
+        answers.push(match s.wait_response(&id, false, deadline).await {
+            Ok(reply) => answer_of(&reply),
+            Err(WaitEnd::TimedOut) => {
+                let _ = s
+                    .notify(
+                        "notifications/cancelled",
+                        Some(json!({ "requestId": id, "reason": "mcpspec: no answer in time" })),
+                    )
+                    .await;
+                Answer::Silent(wait)
+            }
+            Err(WaitEnd::Gone(how)) => Answer::Gone(how),
+        });
+    }
+    answers
+}
+
 fn answer_of(reply: &Incoming) -> Answer {
     match (reply.value.get("result"), reply.value.get("error")) {
         (Some(r), _) => Answer::Result(r.clone()),
