@@ -5,10 +5,11 @@
 # for the server's answers, and message throughput on one core (`cargo bench`).
 #
 # Usage: bash ci/bench/run.sh            (RUNS=5 by default; MCPSPEC_BENCH_SECONDS=1 per
-#                                          throughput figure; SKIP_BUILD=1 to reuse the binaries)
+#                                          throughput figure; SKIP_BUILD=1 to reuse the binaries;
+#                                          JOBS_SWEEP="1 4 8 16": the --jobs values of the scaling runs)
 # When ci/node_modules holds server-everything (after `npm ci` in ci/, as ci/interop.sh does),
-# the suite also runs against it over stdio, RUNS_EVERYTHING times (default 1): the reference
-# for the harness-overhead target.
+# the suite also runs against it over stdio and over Streamable HTTP, RUNS_EVERYTHING times
+# (default 1): the reference for the harness-overhead target.
 # Everything runs on loopback; nothing is fetched. Figures and targets: ci/bench/README.md.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -67,13 +68,13 @@ bench() {
     rm -rf "$tmp/out-$name"
     # mcpspec exits non-zero when a case fails; the fixture server passes, so any exit is odd
     # but still measured.
-    python3 "$here/measure.py" "${extra[@]}" -- "$mcpspec" run --no-config --jobs 2 -q \
+    python3 "$here/measure.py" "${extra[@]}" -- "$mcpspec" run --no-config --jobs "${JOBS:-2}" -q \
       --out "$tmp/out-$name" "$@" >> "$tmp/$name.jsonl" || true
   done
   python3 "$here/wire_wait.py" "$tmp/out-$name" "$root/cases" > "$tmp/$name.wait.json"
   local summary
   summary="$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); s=r["summary"]; print(" ".join(f"{k}={v}" for k,v in s.items() if not isinstance(v,(dict,list))))' "$tmp/out-$name/report.json" 2>/dev/null || echo "?")"
-  echo "-- $name: $runs runs (last report: $summary)"
+  echo "-- $name: $runs runs, --jobs ${JOBS:-2} (last report: $summary)"
   echo "   wall time, median:              $(median "$tmp/$name.jsonl" wall_s) s"
   echo "   harness peak RSS (VmHWM), median: $(( $(median "$tmp/$name.jsonl" peak_rss_kib | cut -d. -f1) / 1024 )) MiB"
   echo "   harness CPU time, median:       $(median "$tmp/$name.jsonl" cpu_self_s) s ($(median "$tmp/$name.jsonl" cpu_self_share) of wall time)"
@@ -115,9 +116,28 @@ everything="$root/ci/node_modules/@modelcontextprotocol/server-everything/dist/i
 if [ -f "$everything" ] && command -v node > /dev/null; then
   echo "== full suite against server-everything, stdio, --jobs 2"
   BENCH_RUNS="${RUNS_EVERYTHING:-1}" bench everything -- -- node "$everything" stdio
+  echo "== full suite against server-everything, Streamable HTTP, --jobs 2"
+  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  PORT="$port" node "$everything" streamableHttp > "$tmp/everything.out" 2>&1 &
+  fixture_pid=$!
+  for _ in $(seq 1 100); do
+    python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),0.2)' "$port" 2>/dev/null && break
+    sleep 0.1
+  done
+  BENCH_RUNS="${RUNS_EVERYTHING:-1}" bench everything-http --server-pid "$fixture_pid" -- --url "http://127.0.0.1:$port/mcp"
+  kill "$fixture_pid" 2>/dev/null || true
+  wait "$fixture_pid" 2>/dev/null || true
+  fixture_pid=""
 else
-  echo "== server-everything not installed (npm ci in ci/): its run is skipped"
+  echo "== server-everything not installed (npm ci in ci/): its runs are skipped"
 fi
+
+# The cases mostly wait (for answers, and through the quiet windows that show nothing arrives):
+# more lanes than cores still shorten a run. One run per --jobs value against the fixture.
+for jobs in ${JOBS_SWEEP:-1 4 8 16}; do
+  echo "== full suite against the fixture server, stdio, --jobs $jobs"
+  JOBS="$jobs" BENCH_RUNS=1 bench "stdio-jobs-$jobs" -- -- "$fixture"
+done
 
 echo "== message throughput on one core (cargo bench)"
 cargo bench --locked -p mcpspec-harness --bench message_throughput

@@ -4,7 +4,7 @@
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Arg, Args, Parser, Subcommand, ValueEnum};
 use mcpspec_harness::config::{ElicitationReply, SamplingReply};
 use mcpspec_harness::{HttpSpec, RunConfig, StdioSpec, Target};
 use mcpspec_report::exit_code::FailOn;
@@ -88,7 +88,110 @@ pub enum ClientCap {
     Elicitation,
 }
 
+/// The server under test and how the harness reaches it: the command (with its environment and
+/// working directory) or the HTTP endpoint (with its headers), and the timings and size limit of
+/// a session. `run` and `fuzz` both flatten it in; it holds no flag of either alone.
 #[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// Default wait for each expected response, in milliseconds.
+    #[arg(long, value_name = "N", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(TIMEOUT_MS))]
+    pub timeout_ms: u64,
+    /// The least time a newly started server gets to answer initialize, in milliseconds
+    /// (default 10000; never less than --timeout-ms).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(STARTUP_MS))]
+    pub startup_ms: Option<u64>,
+    /// How long a server gets to exit after its stdin closes, in milliseconds (default 2000).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(SHUTDOWN_GRACE_MS))]
+    pub shutdown_grace_ms: Option<u64>,
+    /// Largest server message read, in bytes; longer lines are reported and skipped.
+    #[arg(long, value_name = "N", default_value_t = 16 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(MAX_MESSAGE_BYTES))]
+    pub max_message_bytes: u64,
+    /// Environment variable for the server, NAME=VALUE (repeatable).
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub env: Vec<String>,
+    /// Working directory for the server.
+    #[arg(long, value_name = "DIR")]
+    pub cwd: Option<PathBuf>,
+    /// The server's Streamable HTTP endpoint (http://HOST:PORT/PATH) instead of a command.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["command", "env", "cwd"])]
+    pub url: Option<String>,
+    /// A header sent with every HTTP request, NAME:VALUE (repeatable; values never reach a report).
+    #[arg(long, value_name = "NAME:VALUE")]
+    pub header: Vec<String>,
+    /// The environment variable that holds a bearer token for a protected HTTP server: sent as
+    /// `Authorization: Bearer <token>` on every request, never written to a report.
+    #[arg(long, value_name = "VAR")]
+    pub bearer_env: Option<String>,
+    /// The server command and its arguments, after `--` (run directly, never through a shell).
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<String>,
+}
+
+/// What the harness declares and does as a client: its capabilities, the roots it offers and
+/// which tools it may call. `run` and `fuzz` both flatten it in; how to answer sampling and
+/// elicitation requests stays with `run`, the only command that offers a choice.
+#[derive(Debug, Args)]
+pub struct ClientArgs {
+    /// Client capabilities to declare in initialize (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "CAP,...")]
+    pub client_capabilities: Vec<ClientCap>,
+    /// A root to offer in answers to roots/list (a file:// URI; repeatable).
+    #[arg(long, value_name = "URI")]
+    pub root: Vec<String>,
+    /// Also call tools whose name matches GLOB (by default only tools annotated readOnlyHint: true are called).
+    #[arg(long, value_name = "GLOB")]
+    pub allow_tool: Vec<String>,
+    /// Call every tool the server lists, whatever it may do (only for servers in a sandbox).
+    #[arg(long)]
+    pub call_all_tools: bool,
+}
+
+/// Where each option of `run` stands in its `--help`, by argument id: the flattened target and
+/// client flags sit among `run`'s own, in the order the help has always listed them.
+pub const RUN_HELP_ORDER: &[&str] = &[
+    "config",
+    "no_config",
+    "include",
+    "skip",
+    "json",
+    "md",
+    "junit",
+    "sarif",
+    "html",
+    "baseline",
+    "out",
+    "timeout_ms",
+    "startup_ms",
+    "shutdown_grace_ms",
+    "fail_on",
+    "env",
+    "cwd",
+    "cases",
+    "client_capabilities",
+    "root",
+    "sampling_reply",
+    "elicitation_reply",
+    "max_message_bytes",
+    "allow_tool",
+    "call_all_tools",
+    "jobs",
+    "quiet",
+    "url",
+    "header",
+    "bearer_env",
+];
+
+/// Gives an option its place in `--help`: its index in `order` (an id not listed keeps the place
+/// clap gave it; tests check that every option of `run` and `fuzz` is listed).
+pub fn help_order(arg: Arg, order: &[&str]) -> Arg {
+    match order.iter().position(|id| arg.get_id() == *id) {
+        Some(place) => arg.display_order(place),
+        None => arg,
+    }
+}
+
+#[derive(Debug, Args)]
+#[command(mut_args(|arg| help_order(arg, RUN_HELP_ORDER)))]
 pub struct RunArgs {
     /// Read run settings from this TOML file (default: ./mcpspec.toml when it exists); flags
     /// given on the command line override it.
@@ -125,71 +228,33 @@ pub struct RunArgs {
     /// Output directory for report.json and transcripts/ (default: target/mcpspec/<run-id>).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Default wait for each expected response, in milliseconds.
-    #[arg(long, value_name = "N", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(TIMEOUT_MS))]
-    pub timeout_ms: u64,
-    /// The least time a newly started server gets to answer initialize, in milliseconds
-    /// (default 10000; never less than --timeout-ms).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(STARTUP_MS))]
-    pub startup_ms: Option<u64>,
-    /// How long a server gets to exit after its stdin closes, in milliseconds (default 2000).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(SHUTDOWN_GRACE_MS))]
-    pub shutdown_grace_ms: Option<u64>,
     /// Which outcomes fail the run.
     #[arg(long, value_enum, default_value_t = FailOnArg::Must)]
     pub fail_on: FailOnArg,
-    /// Environment variable for the server, NAME=VALUE (repeatable).
-    #[arg(long, value_name = "NAME=VALUE")]
-    pub env: Vec<String>,
-    /// Working directory for the server.
-    #[arg(long, value_name = "DIR")]
-    pub cwd: Option<PathBuf>,
     /// Run the case files in DIR instead of the built-in cases.
     #[arg(long, value_name = "DIR")]
     pub cases: Option<PathBuf>,
-    /// Client capabilities to declare in initialize (comma-separated).
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "CAP,...")]
-    pub client_capabilities: Vec<ClientCap>,
-    /// A root to offer in answers to roots/list (a file:// URI; repeatable).
-    #[arg(long, value_name = "URI")]
-    pub root: Vec<String>,
     /// How to answer sampling/createMessage.
     #[arg(long, value_enum, default_value_t = SamplingArg::Text)]
     pub sampling_reply: SamplingArg,
     /// How to answer elicitation/create.
     #[arg(long, value_enum, default_value_t = ElicitArg::Accept)]
     pub elicitation_reply: ElicitArg,
-    /// Largest server message read, in bytes; longer lines are reported and skipped.
-    #[arg(long, value_name = "N", default_value_t = 16 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(MAX_MESSAGE_BYTES))]
-    pub max_message_bytes: u64,
-    /// Also call tools whose name matches GLOB (by default only tools annotated readOnlyHint: true are called).
-    #[arg(long, value_name = "GLOB")]
-    pub allow_tool: Vec<String>,
-    /// Call every tool the server lists, whatever it may do (only for servers in a sandbox).
-    #[arg(long)]
-    pub call_all_tools: bool,
-    /// How many cases that need their own server process run at once (default: number of cores).
+    /// How many cases run at once, each lane on its own server session (default: number of cores).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(JOBS))]
     pub jobs: Option<u64>,
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
-    /// The server's Streamable HTTP endpoint (http://HOST:PORT/PATH) instead of a command.
-    #[arg(long, value_name = "URL", conflicts_with_all = ["command", "env", "cwd"])]
-    pub url: Option<String>,
-    /// A header sent with every HTTP request, NAME:VALUE (repeatable; values never reach a report).
-    #[arg(long, value_name = "NAME:VALUE")]
-    pub header: Vec<String>,
-    /// The environment variable that holds a bearer token for a protected HTTP server: sent as
-    /// `Authorization: Bearer <token>` on every request, never written to a report.
-    #[arg(long, value_name = "VAR")]
-    pub bearer_env: Option<String>,
-    /// The server command and its arguments, after `--` (run directly, never through a shell).
-    #[arg(last = true, value_name = "CMD")]
-    pub command: Vec<String>,
+    /// The server and the session timings.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// The client's capabilities, roots and tool guard.
+    #[command(flatten)]
+    pub client: ClientArgs,
 }
 
-impl RunArgs {
+impl TargetArgs {
     /// The target the flags name: an HTTP endpoint (`--url`) or a command.
     fn target(&self) -> Result<Target, String> {
         if let Some(url) = &self.url {
@@ -268,40 +333,50 @@ impl RunArgs {
             cwd: self.cwd.clone(),
         }))
     }
+}
 
+/// The run settings every command that talks to a server starts from: the target, the session
+/// timings, the client's capabilities and roots and the tool guard, checked (roots, then the
+/// target, then the tool globs); every other setting keeps `RunConfig`'s default.
+pub fn base_config(target: &TargetArgs, client: &ClientArgs) -> Result<RunConfig, String> {
+    for r in &client.root {
+        if !r.starts_with("file://") {
+            return Err(format!("--root {r:?} must be a file:// URI"));
+        }
+    }
+    let mut config = RunConfig::new(target.target()?);
+    config.timeout_ms = target.timeout_ms;
+    config.max_message_bytes = target.max_message_bytes as usize;
+    if let Some(ms) = target.startup_ms {
+        config.startup_ms = ms;
+    }
+    if let Some(ms) = target.shutdown_grace_ms {
+        config.shutdown_grace_ms = ms;
+    }
+    let caps = &client.client_capabilities;
+    config.client.roots = caps.contains(&ClientCap::Roots);
+    config.client.sampling = caps.contains(&ClientCap::Sampling);
+    config.client.elicitation = caps.contains(&ClientCap::Elicitation);
+    config.client.root_uris = client.root.clone();
+    for g in &client.allow_tool {
+        globset::Glob::new(g).map_err(|e| format!("--allow-tool {g:?}: {e}"))?;
+    }
+    config.tools.allow = client.allow_tool.clone();
+    config.tools.call_all = client.call_all_tools;
+    Ok(config)
+}
+
+impl RunArgs {
     pub fn to_config(&self) -> Result<RunConfig, String> {
         if let Some(dir) = &self.cases
             && !dir.is_dir()
         {
             return Err(format!("--cases {} is not a directory", dir.display()));
         }
-        for r in &self.root {
-            if !r.starts_with("file://") {
-                return Err(format!("--root {r:?} must be a file:// URI"));
-            }
-        }
-        let mut config = RunConfig::new(self.target()?);
-        config.timeout_ms = self.timeout_ms;
+        let mut config = base_config(&self.target, &self.client)?;
         config.include = self.include.clone();
         config.skip = self.skip.clone();
         config.cases_dir = self.cases.clone();
-        config.max_message_bytes = self.max_message_bytes as usize;
-        if let Some(ms) = self.startup_ms {
-            config.startup_ms = ms;
-        }
-        if let Some(ms) = self.shutdown_grace_ms {
-            config.shutdown_grace_ms = ms;
-        }
-        let caps = &self.client_capabilities;
-        config.client.roots = caps.contains(&ClientCap::Roots);
-        config.client.sampling = caps.contains(&ClientCap::Sampling);
-        config.client.elicitation = caps.contains(&ClientCap::Elicitation);
-        config.client.root_uris = self.root.clone();
-        for g in &self.allow_tool {
-            globset::Glob::new(g).map_err(|e| format!("--allow-tool {g:?}: {e}"))?;
-        }
-        config.tools.allow = self.allow_tool.clone();
-        config.tools.call_all = self.call_all_tools;
         if let Some(j) = self.jobs {
             config.jobs = j as usize;
         }
@@ -422,4 +497,78 @@ pub struct CompareArgs {
     /// Write to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory as _;
+
+    /// The ids of a subcommand's options (positional arguments and the generated help aside),
+    /// in the order its `--help` lists them.
+    fn options_in_help_order(name: &str) -> Vec<String> {
+        let mut cli = Cli::command();
+        cli.build();
+        let sub = cli.find_subcommand(name).expect("the subcommand");
+        let mut options: Vec<&Arg> = sub
+            .get_arguments()
+            .filter(|a| !a.is_positional() && a.get_id() != "help")
+            .collect();
+        options.sort_by_key(|a| a.get_display_order());
+        options.iter().map(|a| a.get_id().to_string()).collect()
+    }
+
+    #[test]
+    fn help_lists_every_option_in_the_declared_order() {
+        for (name, order) in [
+            ("run", RUN_HELP_ORDER),
+            ("fuzz", crate::fuzz::FUZZ_HELP_ORDER),
+        ] {
+            assert_eq!(options_in_help_order(name), order, "{name}");
+        }
+    }
+
+    #[test]
+    fn run_and_fuzz_share_the_target_and_client_flags() {
+        let mut cli = Cli::command();
+        cli.build();
+        let ids = |name: &str| -> Vec<String> {
+            cli.find_subcommand(name)
+                .unwrap()
+                .get_arguments()
+                .map(|a| a.get_id().to_string())
+                .collect()
+        };
+        let (run, fuzz) = (ids("run"), ids("fuzz"));
+        let shared = TargetArgs::augment_args(clap::Command::new("t"));
+        let shared = ClientArgs::augment_args(shared);
+        let shared: Vec<String> = shared
+            .get_arguments()
+            .map(|a| a.get_id().to_string())
+            .collect();
+        assert_eq!(shared.len(), 14, "{shared:?}");
+        for id in &shared {
+            assert!(run.contains(id) && fuzz.contains(id), "{id}");
+        }
+    }
+
+    #[test]
+    fn check_order_is_cases_roots_target_tools() {
+        let parse = |argv: &[&str]| {
+            let mut full = vec!["mcpspec", "run", "--no-config"];
+            full.extend_from_slice(argv);
+            let Command::Run(run) = Cli::try_parse_from(full).unwrap().command else {
+                panic!("not run")
+            };
+            run.to_config().unwrap_err()
+        };
+        let e = parse(&["--cases", "/nonexistent", "--root", "x", "--", "p"]);
+        assert!(e.starts_with("--cases"), "{e}");
+        let e = parse(&["--root", "x", "--url", "ftp://h", "--allow-tool", "["]);
+        assert!(e.starts_with("--root"), "{e}");
+        let e = parse(&["--url", "ftp://h", "--allow-tool", "["]);
+        assert!(e.starts_with("--url"), "{e}");
+        let e = parse(&["--allow-tool", "[", "--", "p"]);
+        assert!(e.starts_with("--allow-tool"), "{e}");
+    }
 }

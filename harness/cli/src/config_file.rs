@@ -568,26 +568,26 @@ fn apply(v: Values, run: &mut RunArgs, given: impl Fn(&str) -> bool) {
     let cli_command = given("command");
     let cli_url = given("url");
     if !cli_command && !cli_url {
-        take(&mut run.command, false, v.command);
-        take(&mut run.url, false, v.url.map(Some));
+        take(&mut run.target.command, false, v.command);
+        take(&mut run.target.url, false, v.url.map(Some));
     }
-    if run.url.is_some() {
-        take(&mut run.header, given("header"), v.headers);
+    if run.target.url.is_some() {
+        take(&mut run.target.header, given("header"), v.headers);
         take(
-            &mut run.bearer_env,
+            &mut run.target.bearer_env,
             given("bearer_env"),
             v.bearer_env.map(Some),
         );
     } else {
-        take(&mut run.env, given("env"), v.env);
-        take(&mut run.cwd, given("cwd"), v.cwd.map(Some));
+        take(&mut run.target.env, given("env"), v.env);
+        take(&mut run.target.cwd, given("cwd"), v.cwd.map(Some));
     }
     take(
-        &mut run.client_capabilities,
+        &mut run.client.client_capabilities,
         given("client_capabilities"),
         v.capabilities,
     );
-    take(&mut run.root, given("root"), v.roots);
+    take(&mut run.client.root, given("root"), v.roots);
     take(
         &mut run.sampling_reply,
         given("sampling_reply"),
@@ -598,24 +598,28 @@ fn apply(v: Values, run: &mut RunArgs, given: impl Fn(&str) -> bool) {
         given("elicitation_reply"),
         v.elicitation_reply,
     );
-    take(&mut run.allow_tool, given("allow_tool"), v.allow);
-    run.call_all_tools |= v.call_all.unwrap_or(false);
+    take(&mut run.client.allow_tool, given("allow_tool"), v.allow);
+    run.client.call_all_tools |= v.call_all.unwrap_or(false);
     take(&mut run.include, given("include"), v.include);
     take(&mut run.skip, given("skip"), v.skip);
     take(&mut run.cases, given("cases"), v.cases_dir.map(Some));
-    take(&mut run.timeout_ms, given("timeout_ms"), v.timeout_ms);
     take(
-        &mut run.startup_ms,
+        &mut run.target.timeout_ms,
+        given("timeout_ms"),
+        v.timeout_ms,
+    );
+    take(
+        &mut run.target.startup_ms,
         given("startup_ms"),
         v.startup_ms.map(Some),
     );
     take(
-        &mut run.shutdown_grace_ms,
+        &mut run.target.shutdown_grace_ms,
         given("shutdown_grace_ms"),
         v.shutdown_grace_ms.map(Some),
     );
     take(
-        &mut run.max_message_bytes,
+        &mut run.target.max_message_bytes,
         given("max_message_bytes"),
         v.max_message_bytes,
     );
@@ -787,10 +791,10 @@ mod tests {
             m.value_source(id) == Some(ValueSource::CommandLine)
         });
         assert_eq!(run.include, ["tools"]);
-        assert_eq!(run.timeout_ms, 99);
+        assert_eq!(run.target.timeout_ms, 99);
         assert!(matches!(run.fail_on, FailOnArg::Should));
-        assert_eq!(run.command, ["srv"]);
-        assert_eq!(run.env, ["A=1"]);
+        assert_eq!(run.target.command, ["srv"]);
+        assert_eq!(run.target.env, ["A=1"]);
         let config = run.to_config().unwrap();
         assert_eq!(config.startup_ms, 1500);
         assert_eq!(config.shutdown_grace_ms, 7);
@@ -805,8 +809,8 @@ mod tests {
         apply(v, &mut run, |id| {
             m.value_source(id) == Some(ValueSource::CommandLine)
         });
-        assert!(run.command.is_empty());
-        assert!(run.env.is_empty());
+        assert!(run.target.command.is_empty());
+        assert!(run.target.env.is_empty());
         assert!(run.to_config().is_ok());
     }
 }

@@ -1,24 +1,70 @@
 //! `mcpspec fuzz`: its flags, their translation into a `FuzzConfig` (the target and client flags
-//! go through `mcpspec run`'s own parser and checks), and the command itself: run the search or
-//! replay one case file, print what was found, write the case files and the report, and map the
-//! result to the same exit codes as `run`.
+//! are `mcpspec run`'s own `TargetArgs` and `ClientArgs`, checked by the same code), and the
+//! command itself: run the search or replay one case file, print what was found, write the case
+//! files and the report, and map the result to the same exit codes as `run`.
 //!
 //! It holds no fuzzing logic: that is `mcpspec_harness::fuzz`.
 
-use std::ffi::OsString;
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use clap::{Args, FromArgMatches as _, ValueEnum as _};
+use clap::{Arg, Args};
 use mcpspec_harness::RunConfig;
 use mcpspec_harness::fuzz::{self, FuzzConfig, FuzzError, FuzzEvent, REPORT_DIR};
 use mcpspec_report::exit_code::{self, FailOn};
 
-use crate::args::{self, ClientCap, RunArgs};
+use crate::args::{self, ClientArgs, TargetArgs};
+
+/// Where each option of `fuzz` stands in its `--help`, by argument id.
+pub const FUZZ_HELP_ORDER: &[&str] = &[
+    "seed",
+    "cases",
+    "max_steps",
+    "time_budget",
+    "out",
+    "replay",
+    "timeout_ms",
+    "startup_ms",
+    "shutdown_grace_ms",
+    "max_message_bytes",
+    "env",
+    "cwd",
+    "client_capabilities",
+    "root",
+    "allow_tool",
+    "call_all_tools",
+    "quiet",
+    "url",
+    "header",
+    "bearer_env",
+];
+
+/// A shared option as `fuzz --help` shows it: in `fuzz`'s order, and for a few flags in the
+/// shorter wording `fuzz` has always used.
+fn fuzz_help(arg: Arg) -> Arg {
+    let arg = args::help_order(arg, FUZZ_HELP_ORDER);
+    let help = match arg.get_id().as_str() {
+        "timeout_ms" => "Default wait for each answer, in milliseconds",
+        "startup_ms" => {
+            "The least time a newly started server gets to answer initialize, in milliseconds"
+        }
+        "shutdown_grace_ms" => {
+            "How long a server gets to exit after its stdin closes, in milliseconds"
+        }
+        "max_message_bytes" => "Largest server message read, in bytes",
+        "header" => "A header sent with every HTTP request, NAME:VALUE (repeatable)",
+        "bearer_env" => {
+            "The environment variable that holds a bearer token for a protected HTTP server"
+        }
+        _ => return arg,
+    };
+    arg.help(help)
+}
 
 /// Flags of `mcpspec fuzz`.
 #[derive(Debug, Args)]
+#[command(mut_args(fuzz_help))]
 pub struct FuzzArgs {
     /// Seed of the generator; the same seed plays the same sequences (default: taken from the
     /// clock and printed).
@@ -42,110 +88,23 @@ pub struct FuzzArgs {
     /// it still fails, instead of fuzzing.
     #[arg(long, value_name = "FILE")]
     pub replay: Option<PathBuf>,
-    /// Default wait for each answer, in milliseconds.
-    #[arg(long, value_name = "N", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(args::TIMEOUT_MS))]
-    pub timeout_ms: u64,
-    /// The least time a newly started server gets to answer initialize, in milliseconds.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(args::STARTUP_MS))]
-    pub startup_ms: Option<u64>,
-    /// How long a server gets to exit after its stdin closes, in milliseconds.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(args::SHUTDOWN_GRACE_MS))]
-    pub shutdown_grace_ms: Option<u64>,
-    /// Largest server message read, in bytes.
-    #[arg(long, value_name = "N", default_value_t = 16 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(args::MAX_MESSAGE_BYTES))]
-    pub max_message_bytes: u64,
-    /// Environment variable for the server, NAME=VALUE (repeatable).
-    #[arg(long, value_name = "NAME=VALUE")]
-    pub env: Vec<String>,
-    /// Working directory for the server.
-    #[arg(long, value_name = "DIR")]
-    pub cwd: Option<PathBuf>,
-    /// Client capabilities to declare in initialize (comma-separated).
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "CAP,...")]
-    pub client_capabilities: Vec<ClientCap>,
-    /// A root to offer in answers to roots/list (a file:// URI; repeatable).
-    #[arg(long, value_name = "URI")]
-    pub root: Vec<String>,
-    /// Also call tools whose name matches GLOB (by default only tools annotated
-    /// readOnlyHint: true are called).
-    #[arg(long, value_name = "GLOB")]
-    pub allow_tool: Vec<String>,
-    /// Call every tool the server lists, whatever it may do (only for servers in a sandbox).
-    #[arg(long)]
-    pub call_all_tools: bool,
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
-    /// The server's Streamable HTTP endpoint (http://HOST:PORT/PATH) instead of a command.
-    #[arg(long, value_name = "URL", conflicts_with_all = ["command", "env", "cwd"])]
-    pub url: Option<String>,
-    /// A header sent with every HTTP request, NAME:VALUE (repeatable).
-    #[arg(long, value_name = "NAME:VALUE")]
-    pub header: Vec<String>,
-    /// The environment variable that holds a bearer token for a protected HTTP server.
-    #[arg(long, value_name = "VAR")]
-    pub bearer_env: Option<String>,
-    /// The server command and its arguments, after `--` (run directly, never through a shell).
-    #[arg(last = true, value_name = "CMD")]
-    pub command: Vec<String>,
+    /// The server and the session timings, as `run` takes them.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// The client's capabilities, roots and tool guard, as `run` takes them.
+    #[command(flatten)]
+    pub client: ClientArgs,
 }
 
 impl FuzzArgs {
-    /// The target and client settings, parsed and checked by `mcpspec run`'s own flag
-    /// definitions (a config file is not read: fuzzing takes flags only).
+    /// The target and client settings, checked as `run` checks them (a config file is not
+    /// read: fuzzing takes flags only). Sampling and elicitation requests get `run`'s default
+    /// answers.
     fn run_config(&self) -> Result<RunConfig, String> {
-        let mut argv: Vec<OsString> = vec!["run".into(), "--no-config".into()];
-        let mut flag = |name: &str, value: &dyn std::fmt::Display| {
-            argv.push(name.into());
-            argv.push(value.to_string().into());
-        };
-        flag("--timeout-ms", &self.timeout_ms);
-        flag("--max-message-bytes", &self.max_message_bytes);
-        if let Some(ms) = self.startup_ms {
-            flag("--startup-ms", &ms);
-        }
-        if let Some(ms) = self.shutdown_grace_ms {
-            flag("--shutdown-grace-ms", &ms);
-        }
-        for e in &self.env {
-            flag("--env", e);
-        }
-        if let Some(dir) = &self.cwd {
-            flag("--cwd", &dir.display());
-        }
-        for cap in &self.client_capabilities {
-            if let Some(v) = cap.to_possible_value() {
-                flag("--client-capabilities", &v.get_name());
-            }
-        }
-        for r in &self.root {
-            flag("--root", r);
-        }
-        for g in &self.allow_tool {
-            flag("--allow-tool", g);
-        }
-        if let Some(url) = &self.url {
-            flag("--url", url);
-        }
-        for h in &self.header {
-            flag("--header", h);
-        }
-        if let Some(var) = &self.bearer_env {
-            flag("--bearer-env", var);
-        }
-        if self.call_all_tools {
-            argv.push("--call-all-tools".into());
-        }
-        if !self.command.is_empty() {
-            argv.push("--".into());
-            argv.extend(self.command.iter().map(OsString::from));
-        }
-        let parser = <RunArgs as Args>::augment_args(clap::Command::new("run"));
-        let matches = parser
-            .try_get_matches_from(argv)
-            .map_err(|e| first_line(&e.to_string()))?;
-        let run = RunArgs::from_arg_matches(&matches).map_err(|e| first_line(&e.to_string()))?;
-        run.to_config()
+        args::base_config(&self.target, &self.client)
     }
 
     fn out_dir(&self) -> PathBuf {
@@ -301,10 +260,80 @@ fn clock_seed() -> u64 {
         .unwrap_or(0)
 }
 
-fn first_line(text: &str) -> String {
-    text.lines()
-        .next()
-        .unwrap_or("")
-        .trim_start_matches("error: ")
-        .to_string()
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use crate::args::{Cli, Command};
+
+    fn fuzz_config(argv: &[&str]) -> Result<String, String> {
+        let mut full = vec!["mcpspec", "fuzz"];
+        full.extend_from_slice(argv);
+        let Command::Fuzz(fuzz) = Cli::try_parse_from(full).unwrap().command else {
+            panic!("not fuzz")
+        };
+        fuzz.run_config().map(|c| format!("{c:?}"))
+    }
+
+    fn run_config(argv: &[&str]) -> Result<String, String> {
+        let mut full = vec!["mcpspec", "run", "--no-config"];
+        full.extend_from_slice(argv);
+        let Command::Run(run) = Cli::try_parse_from(full).unwrap().command else {
+            panic!("not run")
+        };
+        run.to_config().map(|c| format!("{c:?}"))
+    }
+
+    /// The same target and client flags give `fuzz` the same settings as `run`, and the same
+    /// error when they are wrong.
+    #[test]
+    fn shared_flags_configure_fuzz_as_they_configure_run() {
+        let cwd = std::env::temp_dir();
+        let cwd = cwd.to_str().unwrap();
+        let cases: [&[&str]; 6] = [
+            &["--", "server", "--stdio"],
+            &[
+                "--timeout-ms",
+                "70",
+                "--startup-ms",
+                "80",
+                "--shutdown-grace-ms",
+                "0",
+                "--max-message-bytes",
+                "4096",
+                "--env",
+                "A=1",
+                "--cwd",
+                cwd,
+                "--client-capabilities",
+                "roots,elicitation",
+                "--root",
+                "file:///srv",
+                "--allow-tool",
+                "read_*",
+                "--call-all-tools",
+                "--",
+                "server",
+            ],
+            &["--url", "http://127.0.0.1:9/mcp", "--header", "X-A: 1"],
+            &["--url", "http://127.0.0.1:9/mcp", "--header", "nocolon"],
+            &["--root", "srv", "--", "server"],
+            &["--allow-tool", "[", "--", "server"],
+        ];
+        for argv in cases {
+            assert_eq!(fuzz_config(argv), run_config(argv), "{argv:?}");
+        }
+        let full = fuzz_config(cases[1]).unwrap();
+        for part in [
+            "timeout_ms: 70",
+            "startup_ms: 80",
+            "shutdown_grace_ms: 0",
+            "max_message_bytes: 4096",
+            "call_all: true",
+            "elicitation: true",
+        ] {
+            assert!(full.contains(part), "{part} in {full}");
+        }
+        assert!(fuzz_config(cases[3]).unwrap_err().contains("--header"));
+    }
 }

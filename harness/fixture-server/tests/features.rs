@@ -1,7 +1,7 @@
 //! End-to-end tests of the clean server's feature set: pagination, every tool (including the
 //! slow, cancellable and client-asking ones), content blocks, resources and subscriptions,
-//! prompts, completion and logging. The bug knobs of these features are tested in
-//! `feature_knobs.rs`.
+//! prompts, completion and logging. The bug knobs of these features are tested in the
+//! `feature_knobs_*.rs` files, one per feature area.
 
 mod common;
 

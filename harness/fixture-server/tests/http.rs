@@ -10,7 +10,10 @@ use std::net::TcpStream;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::http::{ACCEPT_BOTH, HttpFixture, build, initialize_request, raw, request};
+use common::http::{
+    ACCEPT_BOTH, EventStream, HttpFixture, build, initialize_request, initialize_request_for, raw,
+    request,
+};
 use common::{DEADLINE, run_cli};
 use serde_json::{Value, json};
 
@@ -135,6 +138,52 @@ fn session_header_rules() {
         ("MCP-Protocol-Version", "2025-03-26"),
     ];
     assert_eq!(post_raw(&fx, &old, PING).status, 200);
+}
+
+#[test]
+fn a_2024_11_05_session_is_served_with_its_version_header() {
+    let fx = HttpFixture::spawn(&[]);
+    let body = initialize_request_for(1, "2024-11-05", json!({})).to_string();
+    let plain = [
+        ("Content-Type", "application/json"),
+        ("Accept", ACCEPT_BOTH),
+    ];
+    let init = post_raw(&fx, &plain, &body);
+    assert_eq!(init.status, 200, "{init:?}");
+    assert_eq!(
+        init.json()["result"]["protocolVersion"],
+        json!("2024-11-05")
+    );
+    let session = init.header("mcp-session-id").expect("a session id");
+    let post = |version| {
+        [
+            ("Content-Type", "application/json"),
+            ("Accept", ACCEPT_BOTH),
+            ("Mcp-Session-Id", session),
+            ("MCP-Protocol-Version", version),
+        ]
+    };
+    let initialized = post_raw(&fx, &post("2024-11-05"), INITIALIZED);
+    assert_eq!(initialized.status, 202, "{initialized:?}");
+    let ping = post_raw(&fx, &post("2024-11-05"), PING);
+    assert_eq!(ping.status, 200, "{ping:?}");
+    assert_eq!(ping.events()[0].json()["result"], json!({}));
+    let get = |version| {
+        [
+            ("Accept", "text/event-stream"),
+            ("Mcp-Session-Id", session),
+            ("MCP-Protocol-Version", version),
+        ]
+    };
+    let stream = EventStream::open(&fx.addr, "GET", &get("2024-11-05"), None);
+    assert_eq!(stream.status, 200, "{:?}", stream.headers);
+    drop(stream);
+    // A version the server does not support is still refused in the same session.
+    let refused = post_raw(&fx, &post("1999-01-01"), PING);
+    assert_eq!(refused.status, 400, "{refused:?}");
+    assert_eq!(refused.error_code(), -32600);
+    let refused_get = request(&fx.addr, "GET", &get("1999-01-01"), None);
+    assert_eq!(refused_get.status, 400, "{refused_get:?}");
 }
 
 #[test]

@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 
 use common::DEADLINE;
 use common::http::{
-    ACCEPT_BOTH, Client, EventStream, HttpFixture, build, initialize_request, request,
+    ACCEPT_BOTH, Client, EventStream, HttpFixture, build, initialize_request,
+    initialize_request_for, request,
 };
 use serde_json::{Value, json};
 
@@ -181,6 +182,37 @@ fn unsupported_protocol_version_headers_are_accepted_under_the_knob() {
         assert_eq!(bent.status, 200, "{version:?}: {bent:?}");
         assert_eq!(bent.events()[0].json()["result"], json!({}));
     }
+}
+
+#[test]
+fn the_version_negotiated_under_echo_any_is_accepted_in_the_header() {
+    let fx = HttpFixture::spawn(&["echo-any-protocol-version"]);
+    let body = initialize_request_for(1, "1999-01-01", json!({})).to_string();
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("Accept", ACCEPT_BOTH),
+    ];
+    let init = request(&fx.addr, "POST", &headers, Some(body.as_bytes()));
+    assert_eq!(init.status, 200, "{init:?}");
+    assert_eq!(
+        init.json()["result"]["protocolVersion"],
+        json!("1999-01-01")
+    );
+    let mut client = fx.client();
+    client.session = init.header("mcp-session-id").map(str::to_owned);
+    // The header may name the version this session negotiated, or one the server supports.
+    for version in ["1999-01-01", "2024-11-05"] {
+        let served = post_with_headers(&client, &[("MCP-Protocol-Version", version)]);
+        assert_eq!(served.status, 200, "{version}: {served:?}");
+        assert_eq!(served.events()[0].json()["result"], json!({}));
+    }
+    let other = post_with_headers(&client, &[("MCP-Protocol-Version", "2000-02-02")]);
+    assert_eq!(other.status, 400, "{other:?}");
+    assert_eq!(other.error_code(), -32600);
+    // Another session, negotiated on a supported version, does not accept that value.
+    let (_fx, clean) = ready(&["echo-any-protocol-version"], json!({}));
+    let refused = post_with_headers(&clean, &[("MCP-Protocol-Version", "1999-01-01")]);
+    assert_eq!(refused.status, 400, "{refused:?}");
 }
 
 #[test]

@@ -28,8 +28,8 @@ pub struct RunConfig {
     pub max_message_bytes: usize,
     /// How long a server gets to exit after its stdin closes at the end of a session.
     pub shutdown_grace_ms: u64,
-    /// How many cases with their own session (fresh or raw) run at once, beside the lane of
-    /// shared-session cases.
+    /// How many cases run at once: the number of lanes, each with a shared session of its own
+    /// and at most one fresh or raw session at a time.
     pub jobs: usize,
     /// Which of the server's tools the harness may call.
     pub tools: ToolGuard,

@@ -52,6 +52,12 @@ const fn text_prop(name: &'static str, description: &'static str) -> Prop {
 /// Longest run the `slow` tool accepts, in milliseconds.
 pub const SLOW_MAX_MS: i64 = 10_000;
 
+/// How long the `slow` tool takes when not told: long enough that a cancellation sent 100 ms
+/// after the call still lands well over 500 ms before the answer (the cancellation probe counts
+/// an answer within 500 ms of a cancellation as one that may have crossed it), short enough not
+/// to dominate a run of every tool-calling case.
+pub const SLOW_DEFAULT_MS: i64 = 1200;
+
 const TOOLS: [Tool; 9] = [
     Tool {
         name: "echo",
@@ -88,7 +94,7 @@ const TOOLS: [Tool; 9] = [
                 kind: Kind::Int {
                     min: 0,
                     max: SLOW_MAX_MS,
-                    default: 600,
+                    default: SLOW_DEFAULT_MS,
                 },
                 required: false,
                 description: "Total time to take, in milliseconds",
@@ -532,7 +538,7 @@ mod tests {
     fn slow_defaults_and_accepts_integral_floats() {
         assert_eq!(
             run(json!({"name":"slow"}), &Bugs::default()),
-            Call::Slow { ms: 600, steps: 3 }
+            Call::Slow { ms: 1200, steps: 3 }
         );
         assert_eq!(
             run(

@@ -2,9 +2,14 @@
 //! with one thread and one request per connection, the single endpoint `/mcp`, the checks every
 //! request passes (authorization, origin, protocol version header), and the GET and DELETE
 //! methods. POST is in `post.rs`, request parsing in `request.rs`, responses in `response.rs`
-//! and `sse.rs`, the sessions with their server cores and message routing in `sessions.rs`,
-//! resumption in `resume.rs`, `--require-bearer` in `auth.rs` and the `http-legacy-only` knob
-//! in `legacy.rs`.
+//! and `sse.rs`, the sessions with their server cores in `sessions.rs`, the writer that cuts a
+//! core's output into messages in `writer.rs`, the routing of those messages to streams in
+//! `routes.rs`, resumption in `resume.rs`, `--require-bearer` in `auth.rs` and the
+//! `http-legacy-only` knob in `legacy.rs`.
+//!
+//! An `MCP-Protocol-Version` header is accepted when it names a version the server core
+//! supports or the version negotiated for the session the request names (an absent header is
+//! accepted too); any other value gets 400.
 //!
 //! Resumption: every event carries a session-wide id, and a session keeps its last
 //! [`resume::HISTORY_CAP`] events. A client that drops a POST's event stream does not cancel
@@ -25,8 +30,10 @@ mod post;
 mod request;
 mod response;
 mod resume;
+mod routes;
 mod sessions;
 mod sse;
+mod writer;
 
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
@@ -37,15 +44,15 @@ use std::time::Duration;
 
 use crate::bugs::Bugs;
 use crate::protocol::INVALID_REQUEST;
+use crate::server::SUPPORTED_VERSIONS;
 use auth::{Auth, Verdict};
 use request::{Conn, Head, ReadError};
+use routes::GetRefused;
 use serde_json::Value;
-use sessions::{GetRefused, Session, Sessions};
+use sessions::{Session, Sessions};
 
 /// The one endpoint path.
 pub const PATH: &str = "/mcp";
-/// `MCP-Protocol-Version` values accepted (an absent header is accepted too).
-pub const HEADER_VERSIONS: [&str; 2] = ["2025-06-18", "2025-03-26"];
 /// How long a read from a client may wait.
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a write to a client may wait.
@@ -224,8 +231,8 @@ fn handle(conn: &mut Conn<&TcpStream>, stream: &TcpStream, endpoint: &Endpoint) 
     }
     let version = head.header("mcp-protocol-version");
     if let Some(version) = version
-        && !HEADER_VERSIONS.contains(&version)
         && !bugs.http_version_header_ignored
+        && !version_accepted(version, &head, sessions)
     {
         let message = "unsupported MCP-Protocol-Version header";
         return response::error(stream, 400, INVALID_REQUEST, message, &[]);
@@ -239,6 +246,16 @@ fn handle(conn: &mut Conn<&TcpStream>, stream: &TcpStream, endpoint: &Endpoint) 
         "GET" => get(stream, &head, sessions),
         _ => delete(stream, &head, sessions),
     }
+}
+
+/// True when the `MCP-Protocol-Version` value `version` names a version the server core
+/// supports, or the version negotiated for the live session that `Mcp-Session-Id` names.
+fn version_accepted(version: &str, head: &Head, sessions: &Sessions) -> bool {
+    SUPPORTED_VERSIONS.contains(&version)
+        || head
+            .header("mcp-session-id")
+            .and_then(|id| sessions.get(id))
+            .is_some_and(|session| session.version() == Some(version))
 }
 
 /// True for a POST whose body is an `initialize` request.

@@ -2,7 +2,7 @@
 //! JSON answer, requests answered on their own event stream (which a client that drops it can
 //! resume, see `resume.rs`), notifications or responses
 //! accepted with 202, and messages the server refuses answered with 400 and the error the
-//! server core wrote. It does not route messages (`sessions.rs`) or parse HTTP (`request.rs`).
+//! server core wrote. It does not route messages (`routes.rs`) or parse HTTP (`request.rs`).
 
 use std::net::TcpStream;
 use std::sync::Arc;

@@ -1,15 +1,17 @@
 //! Resumable streams of the Streamable HTTP mode: the per-session event numbering with the
 //! bounded history of the events that went out (or were kept) on event streams, the choice of
 //! what a stream resumed with `Last-Event-ID` replays (and the `http-resume-other-stream`
-//! knob), and the GET that resumes a POST stream. It does not route messages to streams
-//! (`sessions.rs`) or write events on sockets (`sse.rs`).
+//! knob), and the GET that resumes a POST stream. It does not route messages to streams or
+//! hand a dropped POST stream over to its resumption (`routes.rs`), nor write events on sockets
+//! (`sse.rs`).
 
 use std::collections::VecDeque;
 use std::net::TcpStream;
 use std::sync::mpsc::Sender;
 
 use super::request::Head;
-use super::sessions::{Message, Session, Sessions, StreamId};
+use super::routes::{Message, StreamId};
+use super::sessions::{Session, Sessions};
 use super::sse;
 
 /// Most events a session keeps for replay; the oldest go first.

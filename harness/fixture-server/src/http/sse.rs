@@ -2,14 +2,14 @@
 //! encoding of one message as an event, and the loop that drains a stream's channel onto its
 //! socket with keep-alive comments until the channel closes or the client leaves, shaped by the
 //! stream knobs (content type, per-stream event ids, holding a finished stream open). It does
-//! not decide which messages a stream gets (`sessions.rs`).
+//! not decide which messages a stream gets (`routes.rs`).
 
 use std::io::{self, Write};
 use std::net::TcpStream;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use super::sessions::Message;
+use super::routes::Message;
 use crate::bugs::Bugs;
 
 /// Time without events after which a stream gets a `: keep-alive` comment.

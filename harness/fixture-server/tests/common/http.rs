@@ -1,23 +1,20 @@
 //! Std-only HTTP/1.1 test client for the fixture server's Streamable HTTP mode: spawns the binary
-//! with `--http`, sends one request per connection over a raw `TcpStream`, and reads whole
+//! with `--http` (through the shared [`Process::spawn`] of `mod.rs`), sends one request per connection over a raw `TcpStream`, and reads whole
 //! responses or server-sent events one at a time, every wait bounded by [`DEADLINE`]. It is not a
 //! general HTTP client, and the MCP helpers at the end only build messages; tests judge answers.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
-use std::thread;
+use std::process::ExitStatus;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::{BIN, DEADLINE};
+use super::{DEADLINE, Process};
 
 /// A fixture server running in HTTP mode.
 pub struct HttpFixture {
-    child: Child,
-    stdin: Option<ChildStdin>,
+    process: Process,
     /// `HOST:PORT` it listens on.
     pub addr: String,
     /// The full endpoint URL it announced.
@@ -32,29 +29,13 @@ impl HttpFixture {
 
     /// Like [`HttpFixture::spawn`], with further command-line arguments (`--require-bearer`).
     pub fn spawn_with(args: &[&str], bugs: &[&str]) -> HttpFixture {
-        let mut cmd = Command::new(BIN);
-        cmd.args(["--http", "127.0.0.1:0"]);
-        cmd.args(args);
-        for bug in bugs {
-            cmd.arg("--bug").arg(bug);
-        }
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn fixture server");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let stdin = child.stdin.take();
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = rx
-            .recv_timeout(DEADLINE)
+        let mut all = vec!["--http", "127.0.0.1:0"];
+        all.extend_from_slice(args);
+        let mut process = Process::spawn(&all, bugs);
+        let line = process
+            .try_line(DEADLINE)
             .expect("the server announces its address");
+        let line = String::from_utf8_lossy(&line);
         let url = line
             .strip_prefix("listening on ")
             .and_then(|rest| rest.strip_suffix('\n'))
@@ -65,12 +46,7 @@ impl HttpFixture {
             .and_then(|rest| rest.strip_suffix("/mcp"))
             .unwrap_or_else(|| panic!("unexpected URL {url:?}"))
             .to_owned();
-        HttpFixture {
-            child,
-            stdin,
-            addr,
-            url,
-        }
+        HttpFixture { process, addr, url }
     }
 
     /// A client for this server with no session yet.
@@ -84,19 +60,12 @@ impl HttpFixture {
 
     /// Closes the server's stdin.
     pub fn close_stdin(&mut self) {
-        self.stdin.take();
+        self.process.close_stdin();
     }
 
     /// The exit status, once the process has exited within `timeout`.
     pub fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
-        super::wait_child(&mut self.child, timeout)
-    }
-}
-
-impl Drop for HttpFixture {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.wait_exit(timeout)
     }
 }
 
@@ -495,14 +464,19 @@ impl Client {
     }
 }
 
-/// A valid `initialize` request with id `id`.
+/// A valid `initialize` request with id `id` asking for protocol version 2025-06-18.
 pub fn initialize_request(id: u64, capabilities: Value) -> Value {
+    initialize_request_for(id, "2025-06-18", capabilities)
+}
+
+/// A valid `initialize` request with id `id` asking for protocol version `version`.
+pub fn initialize_request_for(id: u64, version: &str, capabilities: Value) -> Value {
     json!({
         "jsonrpc": "2.0",
         "id": id,
         "method": "initialize",
         "params": {
-            "protocolVersion": "2025-06-18",
+            "protocolVersion": version,
             "capabilities": capabilities,
             "clientInfo": { "name": "fixture-http-tests", "version": "1.0.0" }
         }

@@ -1,14 +1,16 @@
-//! Test driver for the built fixture-server binary: spawns it with bug knobs, writes raw input and
-//! reads raw output lines with deadlines (the HTTP mode's driver is in `http.rs`). It is not an
-//! MCP client; tests decide what to send.
+//! Test driver for the built fixture-server binary: spawns it with bug knobs (one spawn helper,
+//! [`Process::spawn`], for the stdio driver here and the HTTP mode's driver in `http.rs`), writes
+//! raw input and reads raw output lines with deadlines. It is not an MCP client; tests decide
+//! what to send.
 //!
 //! Every wait is bounded: lines come from a reader thread through a channel read with a timeout,
-//! exit is polled until a deadline, and the child is killed when the driver is dropped.
+//! exit is polled until a deadline, and the child is killed when its [`Process`] is dropped.
 
 // Each test file uses a different subset of these helpers.
 #![allow(dead_code)]
 
 pub mod http;
+pub mod knobs;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
@@ -24,17 +26,21 @@ pub const DEADLINE: Duration = Duration::from_secs(10);
 /// Path of the binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_mcpspec-fixture-server");
 
-/// A running fixture server.
-pub struct Fixture {
+/// A running fixture-server process: its stdin, its stdout lines through a channel, and the
+/// child, killed when this is dropped.
+pub struct Process {
     child: Child,
     stdin: Option<ChildStdin>,
+    /// Every stdout line (terminator included), read by a thread until stdout ends.
     lines: Receiver<Vec<u8>>,
 }
 
-impl Fixture {
-    /// Starts the server with the given bug knobs.
-    pub fn spawn(bugs: &[&str]) -> Fixture {
+impl Process {
+    /// Starts the binary with `args`, then `--bug KNOB` for each of `bugs`; stdin and stdout
+    /// are piped, stderr is dropped.
+    pub fn spawn(args: &[&str], bugs: &[&str]) -> Process {
         let mut cmd = Command::new(BIN);
+        cmd.args(args);
         for bug in bugs {
             cmd.arg("--bug").arg(bug);
         }
@@ -61,16 +67,57 @@ impl Fixture {
                 }
             }
         });
-        Fixture {
+        Process {
             child,
             stdin,
             lines: rx,
         }
     }
 
+    /// The next stdout line (terminator included), or `None` on timeout or end of output.
+    pub fn try_line(&mut self, timeout: Duration) -> Option<Vec<u8>> {
+        self.lines.recv_timeout(timeout).ok()
+    }
+
+    /// Closes the server's stdin.
+    pub fn close_stdin(&mut self) {
+        self.stdin.take();
+    }
+
+    /// The exit status, once the process has exited within `timeout`.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        wait_child(&mut self.child, timeout)
+    }
+
+    /// True while the process has not exited.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A running fixture server in stdio mode.
+pub struct Fixture {
+    process: Process,
+}
+
+impl Fixture {
+    /// Starts the server with the given bug knobs.
+    pub fn spawn(bugs: &[&str]) -> Fixture {
+        Fixture {
+            process: Process::spawn(&[], bugs),
+        }
+    }
+
     /// Writes `bytes` as they are, in one write.
     pub fn send_raw(&mut self, bytes: &[u8]) {
-        let stdin = self.stdin.as_mut().expect("stdin still open");
+        let stdin = self.process.stdin.as_mut().expect("stdin still open");
         stdin.write_all(bytes).expect("write to server");
         stdin.flush().expect("flush to server");
     }
@@ -89,12 +136,12 @@ impl Fixture {
 
     /// The next raw output line (terminator included), or `None` on timeout or end of output.
     pub fn try_line(&mut self, timeout: Duration) -> Option<Vec<u8>> {
-        self.lines.recv_timeout(timeout).ok()
+        self.process.try_line(timeout)
     }
 
     /// The next raw output line; fails the test after [`DEADLINE`].
     pub fn line(&mut self) -> Vec<u8> {
-        match self.lines.recv_timeout(DEADLINE) {
+        match self.process.lines.recv_timeout(DEADLINE) {
             Ok(line) => line,
             Err(RecvTimeoutError::Timeout) => panic!("no output line within {DEADLINE:?}"),
             Err(RecvTimeoutError::Disconnected) => panic!("server closed stdout"),
@@ -296,12 +343,12 @@ impl Fixture {
 
     /// Closes the server's stdin.
     pub fn close_stdin(&mut self) {
-        self.stdin.take();
+        self.process.close_stdin();
     }
 
     /// The exit status, once the process has exited within `timeout`.
     pub fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
-        wait_child(&mut self.child, timeout)
+        self.process.wait_exit(timeout)
     }
 
     /// Checks the process exits with status 1 and has written nothing more.
@@ -314,14 +361,7 @@ impl Fixture {
 
     /// True while the process has not exited.
     pub fn is_running(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
-    }
-}
-
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.is_running()
     }
 }
 

@@ -1,11 +1,13 @@
 //! The fuzzer's vocabulary: an [`Action`] is one thing a client does to a server, from a
 //! well-formed `ping` to a line of broken JSON. Actions that refer to what the session has
 //! revealed ("call listed tool #k", "read listed resource #k") hold indexes, resolved against
-//! the session model when played and skipped when there is nothing to resolve, so every
-//! sequence stays playable after shrinking removed the listing that revealed the item.
+//! the session model when played; when nothing is listed yet the action plays the listing first
+//! (`play/resolve.rs`) and is skipped only when even that reveals nothing, so every sequence
+//! stays playable after shrinking removed the listing that revealed the item.
 //!
 //! Not the strategies that generate actions (`strategy.rs`) and not the playing (`play/`).
 
+use super::http_abuse::HttpAbuse;
 use super::payload::{Payload, Unicode};
 
 /// One client action.
@@ -61,6 +63,8 @@ pub enum Action {
     },
     /// Input a careful client never sends.
     Hostile(Hostile),
+    /// A request that breaks the Streamable HTTP transport's rules (HTTP targets only).
+    Http(HttpAbuse),
 }
 
 /// The paginated lists.
@@ -111,7 +115,7 @@ impl ListKind {
 pub enum Cursor {
     /// No `params` at all (the first page).
     None,
-    /// The last `nextCursor` the server gave for this list (skipped when there is none).
+    /// The last `nextCursor` the server gave for this list (the first page when there is none).
     Next,
     /// A cursor the server never issued.
     Garbage(String),
@@ -138,7 +142,7 @@ pub enum ToolArgs {
 /// Which URI a `resources/read` asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UriPick {
-    /// Listed resource #k (skipped when none was listed).
+    /// Listed resource #k (resources are listed first when none is known).
     Listed(usize),
     /// Listed template #k with every variable replaced by the payload's text.
     Template {
@@ -156,9 +160,10 @@ pub enum UriPick {
 pub enum PromptArgs {
     /// Every required argument, with a plain value.
     Valid,
-    /// Every required argument but the first (skipped when none is required).
+    /// Every required argument but the first (the valid call when none is required).
     MissingRequired,
-    /// Every declared argument as a number instead of a string (skipped when none is declared).
+    /// Every declared argument as a number instead of a string (the valid call when none is
+    /// declared).
     NonString,
     /// Every declared argument with this payload's text.
     Values(Payload),
@@ -381,6 +386,7 @@ impl Action {
                 Hostile::NullId => "a ping with id null".into(),
                 Hostile::UnicodeId(u) => format!("a ping whose id holds Unicode edge {u:?}"),
             },
+            Action::Http(h) => h.describe(),
         }
     }
 
@@ -425,6 +431,7 @@ impl Action {
                 Hostile::NullId => "BASE-015",
                 Hostile::UnicodeId(_) => "BASE-003",
             },
+            Action::Http(h) => h.requirement(),
         }
     }
 }

@@ -8,6 +8,8 @@
 //! The parts, one file each:
 //!
 //! - `action.rs`: the vocabulary of client actions; `payload.rs`: the data put into them;
+//! - `http_abuse.rs`: requests that break the Streamable HTTP transport's rules (HTTP targets
+//!   only), judged by `http_rules.rs` as the `http` steps they are recorded as (`http_step.rs`);
 //! - `strategy.rs`: proptest strategies for actions and sequences;
 //! - `model.rs`: what the session revealed, which actions resolve against when played;
 //! - `params.rs`: invalid request params derived from mcpspec's MCP schema;
@@ -21,6 +23,9 @@
 //! codec (the separate `fuzz/` cargo-fuzz workspace at the repository root).
 
 pub mod action;
+pub mod http_abuse;
+pub mod http_rules;
+pub mod http_step;
 pub mod model;
 pub mod params;
 pub mod payload;

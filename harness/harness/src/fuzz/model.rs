@@ -1,12 +1,13 @@
 //! The fuzzer's model of one live session: the lifecycle phase, what the listings revealed
 //! (tools, prompts, resources, templates and the last cursor of each list) and the requests
-//! still waiting for an answer. Actions resolve their indexes against it when played.
+//! still waiting for an answer, and over Streamable HTTP what is known of the session id and
+//! whether a DELETE ended the session. Actions resolve their indexes against it when played.
 //!
 //! Not a judge of the server: the model only learns from answers (the oracles and `play/`
 //! judge them), and it never holds the negotiated version or capabilities twice (the session
 //! keeps those).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
@@ -54,7 +55,21 @@ pub struct Model {
     pub cursors: BTreeMap<ListKind, String>,
     /// Requests sent without waiting.
     pub outstanding: Vec<Pending>,
+    /// The lists requested from their first page at least once.
+    pub listed: BTreeSet<ListKind>,
+    /// The Streamable HTTP session (untouched over stdio).
+    pub http: HttpState,
     next_id: u64,
+}
+
+/// What the fuzzer knows of a Streamable HTTP session.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HttpState {
+    /// The session id the server issued, once a request the fuzzer composed carried it.
+    pub session_id: Option<String>,
+    /// The id of the session a DELETE ended: every later request carrying it is expected to
+    /// get 404.
+    pub ended: Option<String>,
 }
 
 impl Model {
@@ -70,6 +85,12 @@ impl Model {
             .iter()
             .filter(|t| guard.decide(t).is_ok())
             .collect()
+    }
+
+    /// Whether requests carrying the session's id must be served: `initialize` got a result
+    /// and no DELETE ended the session since.
+    pub fn live(&self) -> bool {
+        self.phase != Phase::Fresh && self.http.ended.is_none()
     }
 
     /// Outstanding requests not cancelled yet.

@@ -149,7 +149,8 @@ pub fn fuzz(
         let stats = RefCell::new(Stats::default());
         let soft_cell = RefCell::new(std::mem::take(&mut soft));
         let mut runner = TestRunner::new(runner_config(config, remaining, round_no));
-        let strategy = super::strategy::sequence(config.max_steps);
+        let http = matches!(config.run.target, Target::Http(_));
+        let strategy = super::strategy::sequence_for(config.max_steps, http);
         let result = runner.run(&strategy, |actions: Vec<Action>| {
             if Instant::now() >= deadline {
                 // A rejection ends generation at once (proptest gives up after a few) and

@@ -11,6 +11,7 @@ use super::action::{
     Action, Cursor, Hostile, Huge, InvalidShape, LevelPick, ListKind, Malformed, PromptArgs,
     ToolArgs, UriPick,
 };
+use super::http_abuse::http_abuse;
 use super::payload::{MAX_LONG_EXPONENT, NumberEdge, Payload, TRICKY_TEXTS, Unicode};
 use crate::config::REVISION;
 
@@ -21,6 +22,21 @@ const DEPTHS: [u32; 6] = [16, 128, 129, 1_000, 10_000, 100_000];
 /// ping still run).
 pub fn sequence(max_steps: usize) -> impl Strategy<Value = Vec<Action>> {
     proptest::collection::vec(action(), 0..=max_steps)
+}
+
+/// Sequences for a target: over Streamable HTTP a third of the actions abuse the transport's
+/// own rules ([`Action::Http`]); over stdio exactly [`sequence`], so stdio searches keep their
+/// sequences per seed.
+pub fn sequence_for(max_steps: usize, http: bool) -> BoxedStrategy<Vec<Action>> {
+    if http {
+        let one = prop_oneof![
+            2 => action(),
+            1 => http_abuse().prop_map(Action::Http),
+        ];
+        proptest::collection::vec(one, 0..=max_steps).boxed()
+    } else {
+        sequence(max_steps).boxed()
+    }
 }
 
 /// One action, plain ones weighted so that sequences usually list before they use.
@@ -199,5 +215,37 @@ mod tests {
         let flat: Vec<&Action> = a.iter().flatten().collect();
         assert!(flat.iter().any(|x| matches!(x, Action::Hostile(_))));
         assert!(flat.iter().any(|x| matches!(x, Action::List { .. })));
+        assert!(!flat.iter().any(|x| matches!(x, Action::Http(_))));
+    }
+
+    #[test]
+    fn http_sequences_hold_transport_abuse_and_stdio_ones_do_not_change() {
+        let draw = |seed: u64, http: bool| {
+            let mut runner = TestRunner::new(Config {
+                rng_seed: RngSeed::Fixed(seed),
+                ..Config::default()
+            });
+            (0..20)
+                .map(|_| {
+                    sequence_for(6, http)
+                        .new_tree(&mut runner)
+                        .expect("a value tree")
+                        .current()
+                })
+                .collect::<Vec<_>>()
+        };
+        let plain = {
+            let mut runner = TestRunner::new(Config {
+                rng_seed: RngSeed::Fixed(3),
+                ..Config::default()
+            });
+            (0..20)
+                .map(|_| sequence(6).new_tree(&mut runner).expect("tree").current())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(draw(3, false), plain);
+        let http = draw(3, true);
+        assert_eq!(http, draw(3, true));
+        assert!(http.iter().flatten().any(|x| matches!(x, Action::Http(_))));
     }
 }

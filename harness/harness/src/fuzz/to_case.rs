@@ -193,7 +193,8 @@ mod tests {
         let rules = ORACLES
             .iter()
             .filter(|o| o.level == Level::Must)
-            .chain([&SURVIVES, &ANSWERS]);
+            .chain([&SURVIVES, &ANSWERS])
+            .chain(crate::fuzz::http_rules::RULES);
         for rule in rules {
             let case = found_case(&failure(rule), &p, 7, 9, TransportReq::Stdio);
             let text = render(&case).unwrap_or_else(|e| panic!("{}: {e}", rule.id));

@@ -1,6 +1,7 @@
 //! What the fuzzer holds against a server, in two grades. A [`Failure`] breaks an invariant: an
 //! oracle hit that grades `fail` (the same oracles and grading as scripted runs), a server that
-//! died or stopped reading, or a well-formed request left without an answer. Failures are
+//! died or stopped reading, a well-formed request left without an answer, or a MUST of the
+//! Streamable HTTP transport broken by a transport-abuse request (`http_rules.rs`). Failures are
 //! shrunk and written out as cases. A [`Soft`] finding is a mismatch that a careful server could
 //! still defend (an error code other than JSON-RPC's for the input class, silence after
 //! malformed input, a SHOULD-level oracle hit): it is reported, never shrunk, never a failure.

@@ -147,10 +147,10 @@ impl HttpTransport {
             .and_then(Value::as_str)
             .map(str::to_string);
         // Only a request is answered with a JSON-RPC message; the error body of an HTTP error
-        // status for a notification or response is transport detail, not an answer.
-        let is_request = parsed
-            .as_ref()
-            .is_none_or(|v| v.get("method").is_some() && v.get("id").is_some());
+        // status for a notification or response is transport detail, not an answer. A batch
+        // (an array) holding any request counts as a request: a server may answer it, or
+        // refuse it, as the batch cases judge; it is not a body that must get 202.
+        let is_request = posts_request(parsed.as_ref());
         if let Some(previous) = self.previous.take() {
             let _ = tokio::time::timeout(ORDER_WAIT, previous).await;
         }
@@ -582,4 +582,37 @@ fn reachable(url: &reqwest::Url) -> Result<(), String> {
         }
     }
     Err(last)
+}
+
+/// Whether a POST body expects a JSON-RPC answer: a request, a batch holding any request (or an
+/// empty one), or a body that is not JSON at all. Notifications and responses, alone or in a
+/// batch, do not.
+fn posts_request(parsed: Option<&Value>) -> bool {
+    let one_request = |v: &Value| v.get("method").is_some() && v.get("id").is_some();
+    parsed.is_none_or(|v| match v.as_array() {
+        Some(items) => items.is_empty() || items.iter().any(one_request),
+        None => one_request(v),
+    })
+}
+
+#[cfg(test)]
+mod posts_request_tests {
+    use serde_json::json;
+
+    use super::posts_request;
+
+    #[test]
+    fn requests_and_batches_with_a_request_expect_an_answer() {
+        let ping = json!({"jsonrpc":"2.0","id":1,"method":"ping"});
+        let note = json!({"jsonrpc":"2.0","method":"notifications/initialized"});
+        let reply = json!({"jsonrpc":"2.0","id":"s1","result":{}});
+        assert!(posts_request(None));
+        assert!(posts_request(Some(&ping)));
+        assert!(posts_request(Some(&json!([ping.clone(), ping.clone()]))));
+        assert!(posts_request(Some(&json!([note.clone(), ping]))));
+        assert!(posts_request(Some(&json!([]))));
+        assert!(!posts_request(Some(&note)));
+        assert!(!posts_request(Some(&reply)));
+        assert!(!posts_request(Some(&json!([note, reply]))));
+    }
 }

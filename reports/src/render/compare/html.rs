@@ -69,21 +69,16 @@ fn reports(out: &mut String, cmp: &Comparison<'_>) {
     out.push_str("<table class=\"reports\">\n<thead><tr><th>report</th><th>file</th><th>protocol</th><th>started</th><th>cases</th><th>verdict</th><th>baseline</th></tr></thead>\n<tbody>\n");
     for col in &cmp.columns {
         let r = col.report;
-        let baseline = match &r.baseline {
-            None => "none".to_string(),
-            Some(b) if b.stale.is_empty() => format!("{} expected", b.expected.len()),
-            Some(b) => format!("{} expected, {} stale", b.expected.len(), b.stale.len()),
-        };
         let _ = writeln!(
             out,
             "<tr><th>{}</th><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&col.label),
             esc(&col.file),
-            esc(r.negotiated_protocol_version.as_deref().unwrap_or("none")),
+            esc(col.protocol()),
             esc(&r.started_at),
             r.summary.cases,
             common::verdict(r),
-            baseline
+            col.baseline_summary()
         );
     }
     out.push_str("</tbody>\n</table>\n");
@@ -132,11 +127,11 @@ fn matrix(out: &mut String, cmp: &Comparison<'_>) {
             if n == 1 { "" } else { "s" }
         );
         for i in 0..cmp.columns.len() {
-            match Comparison::passed(&area.rows, i) {
-                (_, 0) => {
+            match area.passed(i) {
+                None => {
                     let _ = write!(out, "<td class=\"absent\">{ABSENT}</td>");
                 }
-                (passed, held) => {
+                Some((passed, held)) => {
                     let _ = write!(out, "<td>{passed}/{held} pass</td>");
                 }
             }
@@ -153,18 +148,8 @@ fn matrix(out: &mut String, cmp: &Comparison<'_>) {
     }
     out.push_str("<tfoot><tr><th>totals</th>");
     for i in 0..cmp.columns.len() {
-        let (counts, baselined) = cmp.totals(i);
-        let mut parts: Vec<String> = counts
-            .iter()
-            .map(|(o, n)| format!("{n}&nbsp;{}", esc(symbol(*o))))
-            .collect();
-        if baselined > 0 {
-            parts.push(format!("{baselined}&nbsp;{BASELINED_MARK}"));
-        }
-        if parts.is_empty() {
-            parts.push("none".into());
-        }
-        let _ = write!(out, "<td>{}</td>", parts.join(" · "));
+        let line = cmp.totals_line(i, |n, sym| format!("{n}&nbsp;{}", esc(sym)));
+        let _ = write!(out, "<td>{line}</td>");
     }
     out.push_str("</tr></tfoot>\n</table>\n");
 }
@@ -195,12 +180,9 @@ fn cell_html(out: &mut String, cell: Option<Cell>) {
 
 fn diff(out: &mut String, cmp: &Comparison<'_>, d: &Diff) {
     let (old, new) = (&cmp.columns[0], &cmp.columns[1]);
-    let name = |c: &super::Column<'_>| {
-        if c.label.contains(&c.file) {
-            esc(&c.label)
-        } else {
-            format!("{} (<code>{}</code>)", esc(&c.label), esc(&c.file))
-        }
+    let name = |c: &super::Column<'_>| match c.file_note() {
+        None => esc(&c.label),
+        Some(file) => format!("{} (<code>{}</code>)", esc(&c.label), esc(file)),
     };
     let _ = writeln!(out, "<h2>Changes from {} to {}</h2>", name(old), name(new));
     if d.is_empty() {

@@ -37,27 +37,15 @@ fn reports(out: &mut String, cmp: &Comparison<'_>) {
     );
     let _ = writeln!(out, "| --- | --- | --- | ---: | --- | --- |");
     for col in &cmp.columns {
-        let r = col.report;
-        let protocol = r.negotiated_protocol_version.as_deref().unwrap_or("none");
-        let baseline = match &r.baseline {
-            None => "none".to_string(),
-            Some(b) => {
-                let mut s = format!("{} expected", b.expected.len());
-                if !b.stale.is_empty() {
-                    let _ = write!(s, ", {} stale", b.stale.len());
-                }
-                s
-            }
-        };
         let _ = writeln!(
             out,
             "| **{}** | {} | {} | {} | {} | {} |",
             text(&col.label),
             code(&col.file),
-            text(protocol),
-            r.summary.cases,
-            common::verdict(r),
-            baseline
+            text(col.protocol()),
+            col.report.summary.cases,
+            common::verdict(col.report),
+            col.baseline_summary()
         );
     }
 }
@@ -81,9 +69,9 @@ fn matrix(out: &mut String, cmp: &Comparison<'_>) {
     let _ = writeln!(out, "| --- |{}", " :---: |".repeat(cmp.columns.len()));
     for area in &cmp.areas {
         let cells: Vec<String> = (0..cmp.columns.len())
-            .map(|i| match Comparison::passed(&area.rows, i) {
-                (_, 0) => ABSENT.to_string(),
-                (passed, held) => format!("{passed}/{held} pass"),
+            .map(|i| match area.passed(i) {
+                None => ABSENT.to_string(),
+                Some((passed, held)) => format!("{passed}/{held} pass"),
             })
             .collect();
         let _ = writeln!(
@@ -106,24 +94,7 @@ fn matrix(out: &mut String, cmp: &Comparison<'_>) {
         }
     }
     let totals: Vec<String> = (0..cmp.columns.len())
-        .map(|i| {
-            let (counts, baselined) = cmp.totals(i);
-            let mut parts: Vec<String> = counts
-                .iter()
-                .map(|(o, n)| format!("{n} {}", symbol_text(super::symbol(*o))))
-                .collect();
-            if baselined > 0 {
-                parts.push(format!(
-                    "{baselined} {}",
-                    symbol_text(super::BASELINED_MARK)
-                ));
-            }
-            if parts.is_empty() {
-                "none".to_string()
-            } else {
-                parts.join(" · ")
-            }
-        })
+        .map(|i| cmp.totals_line(i, |n, sym| format!("{n} {}", symbol_text(sym))))
         .collect();
     let _ = writeln!(out, "| **totals** | {} |", totals.join(" | "));
 }
@@ -131,12 +102,9 @@ fn matrix(out: &mut String, cmp: &Comparison<'_>) {
 fn diff(out: &mut String, cmp: &Comparison<'_>, d: &super::Diff) {
     let (old, new) = (&cmp.columns[0], &cmp.columns[1]);
     let _ = writeln!(out);
-    let name = |c: &super::Column<'_>| {
-        if c.label.contains(&c.file) {
-            text(&c.label)
-        } else {
-            format!("{} ({})", text(&c.label), code(&c.file))
-        }
+    let name = |c: &super::Column<'_>| match c.file_note() {
+        None => text(&c.label),
+        Some(file) => format!("{} ({})", text(&c.label), code(file)),
     };
     let _ = writeln!(out, "### Changes from {} to {}", name(old), name(new));
     let _ = writeln!(out);

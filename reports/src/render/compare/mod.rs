@@ -1,6 +1,8 @@
 //! Comparison of several reports: a matrix of cases (rows, grouped by area) by report (columns)
 //! with the outcome in each cell, per-column totals, and, for two runs of the same server, the
-//! cases whose outcome changed. [`Comparison`] is the model; [`markdown`] and [`html`] render it.
+//! cases whose outcome changed. [`Comparison`] is the model, and it also works out what both
+//! renderers show around the cells (column labels, area summaries, totals, baseline summaries);
+//! [`markdown`] and [`html`] only format it.
 //!
 //! Pure functions of the reports and the names they are given: no file I/O, no clock. Not a
 //! merge of reports and not a verdict on any of them (each report keeps its own).
@@ -182,28 +184,84 @@ impl<'a> Comparison<'a> {
         self.areas.iter().map(|a| a.rows.len()).sum()
     }
 
-    /// Per column, how many of `rows` pass out of how many the report holds.
-    pub fn passed(rows: &[Row], column: usize) -> (usize, usize) {
-        let cells: Vec<Cell> = rows.iter().filter_map(|r| r.cells[column]).collect();
-        let passed = cells.iter().filter(|c| c.outcome == Outcome::Pass).count();
-        (passed, cells.len())
-    }
-
-    /// A column's totals: the count of each outcome that occurs, in display order, and how many
-    /// cells are baselined.
-    pub fn totals(&self, column: usize) -> (Vec<(Outcome, usize)>, usize) {
+    /// A column's totals, in the order shown: the count and symbol of each outcome that occurs in
+    /// its report (display order), then the count of baselined cases and [`BASELINED_MARK`] if
+    /// there are any. Empty when the report holds no case.
+    pub fn totals(&self, column: usize) -> Vec<(usize, &'static str)> {
         let report = self.columns[column].report;
-        let counts = DISPLAY_ORDER
+        let mut totals: Vec<(usize, &'static str)> = DISPLAY_ORDER
             .iter()
-            .map(|o| (*o, report.cases.iter().filter(|c| c.outcome == *o).count()))
-            .filter(|(_, n)| *n > 0)
+            .map(|o| {
+                let n = report.cases.iter().filter(|c| c.outcome == *o).count();
+                (n, symbol(*o))
+            })
+            .filter(|(n, _)| *n > 0)
             .collect();
         let baselined = report
             .cases
             .iter()
             .filter(|c| report.baselined(&c.id).is_some())
             .count();
-        (counts, baselined)
+        if baselined > 0 {
+            totals.push((baselined, BASELINED_MARK));
+        }
+        totals
+    }
+
+    /// A column's totals as one line: each of [`Comparison::totals`] as `item` formats it from
+    /// its count and symbol, joined with [`TOTALS_SEPARATOR`]; [`NO_TOTALS`] when there are none.
+    pub fn totals_line(&self, column: usize, item: impl Fn(usize, &str) -> String) -> String {
+        let parts: Vec<String> = self
+            .totals(column)
+            .into_iter()
+            .map(|(n, sym)| item(n, sym))
+            .collect();
+        if parts.is_empty() {
+            NO_TOTALS.to_string()
+        } else {
+            parts.join(TOTALS_SEPARATOR)
+        }
+    }
+}
+
+/// The totals line of a column whose report holds no case.
+pub const NO_TOTALS: &str = "none";
+
+/// What separates the entries of a totals line.
+pub const TOTALS_SEPARATOR: &str = " · ";
+
+impl Area {
+    /// How many of the area's cases pass in `column` out of how many that report holds, or
+    /// `None` when it holds none of them.
+    pub fn passed(&self, column: usize) -> Option<(usize, usize)> {
+        let cells: Vec<Cell> = self.rows.iter().filter_map(|r| r.cells[column]).collect();
+        let passed = cells.iter().filter(|c| c.outcome == Outcome::Pass).count();
+        (!cells.is_empty()).then_some((passed, cells.len()))
+    }
+}
+
+impl Column<'_> {
+    /// The file name to show beside the label where the column is named in prose (the heading of
+    /// the changes), or `None` when the label already holds it.
+    pub fn file_note(&self) -> Option<&str> {
+        (!self.label.contains(&self.file)).then_some(self.file.as_str())
+    }
+
+    /// The protocol revision the report's server negotiated, or `none`.
+    pub fn protocol(&self) -> &str {
+        self.report
+            .negotiated_protocol_version
+            .as_deref()
+            .unwrap_or("none")
+    }
+
+    /// The report's baseline in a few words: `none`, `N expected` or `N expected, M stale`.
+    pub fn baseline_summary(&self) -> String {
+        match &self.report.baseline {
+            None => "none".to_string(),
+            Some(b) if b.stale.is_empty() => format!("{} expected", b.expected.len()),
+            Some(b) => format!("{} expected, {} stale", b.expected.len(), b.stale.len()),
+        }
     }
 }
 
@@ -307,6 +365,89 @@ mod tests {
         assert_eq!(base_name("report.json"), "report.json");
         assert_eq!(base_name("c:\\x\\r.json"), "r.json");
         assert_eq!(base_name("dir/"), "dir");
+    }
+
+    fn fixture(name: &str) -> RunReport {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/compare")
+            .join(name);
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn totals_count_each_outcome_then_the_baselined() {
+        let (old, new) = (fixture("fixture-0.1.json"), fixture("fixture-0.2.json"));
+        let mut empty = old.clone();
+        empty.cases.clear();
+        let inputs = [
+            Input {
+                file: "a/old.json",
+                report: &old,
+            },
+            Input {
+                file: "b/new.json",
+                report: &new,
+            },
+            Input {
+                file: "empty.json",
+                report: &empty,
+            },
+        ];
+        let cmp = Comparison::new(&inputs);
+        for (column, report) in [&old, &new].into_iter().enumerate() {
+            let totals = cmp.totals(column);
+            let outcomes = totals.iter().filter(|(_, s)| *s != BASELINED_MARK);
+            assert_eq!(outcomes.map(|(n, _)| n).sum::<usize>(), report.cases.len());
+            for (n, sym) in &totals {
+                assert!(*n > 0, "{sym}");
+            }
+        }
+        let new_totals = cmp.totals(1);
+        assert_eq!(
+            new_totals.last(),
+            Some(&(1, BASELINED_MARK)),
+            "the baselined count comes last"
+        );
+        assert!(!cmp.totals(0).iter().any(|(_, s)| *s == BASELINED_MARK));
+        assert!(cmp.totals(2).is_empty());
+        assert_eq!(cmp.totals_line(2, |n, s| format!("{n}{s}")), NO_TOTALS);
+        let line = cmp.totals_line(1, |n, s| format!("{n}{s}"));
+        assert_eq!(line.split(TOTALS_SEPARATOR).count(), new_totals.len());
+        assert!(line.ends_with("1*"), "{line}");
+
+        for area in &cmp.areas {
+            assert_eq!(area.passed(2), None, "{}", area.name);
+            let held = area.rows.iter().filter(|r| r.cells[1].is_some()).count();
+            match area.passed(1) {
+                None => assert_eq!(held, 0),
+                Some((passed, n)) => assert!(n == held && passed <= n),
+            }
+        }
+    }
+
+    #[test]
+    fn columns_name_their_file_and_baseline() {
+        let (old, new) = (fixture("fixture-0.1.json"), fixture("fixture-0.2.json"));
+        let mut stale = new.clone();
+        let b = stale.baseline.as_mut().unwrap();
+        b.stale = b.unused.clone();
+        let input = |file, report| Input { file, report };
+        let cmp = Comparison::new(&[input("a/r.json", &old), input("b/r.json", &new)]);
+        assert_eq!(cmp.columns[0].file_note(), Some("a/r.json"));
+        assert_eq!(cmp.columns[0].baseline_summary(), "none");
+        assert_eq!(cmp.columns[1].baseline_summary(), "1 expected");
+        let cmp = Comparison::new(&[input("a/r.json", &old), input("b/r.json", &old)]);
+        assert!(cmp.columns[0].label.contains("a/r.json"));
+        assert_eq!(cmp.columns[0].file_note(), None, "{}", cmp.columns[0].label);
+        let cmp = Comparison::new(&[input("s.json", &stale)]);
+        assert_eq!(cmp.columns[0].baseline_summary(), "1 expected, 1 stale");
+        assert_eq!(
+            cmp.columns[0].protocol(),
+            stale
+                .negotiated_protocol_version
+                .as_deref()
+                .unwrap_or("none")
+        );
     }
 
     #[test]

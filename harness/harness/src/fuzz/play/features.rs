@@ -1,13 +1,16 @@
 //! Tool calls and prompts resolved against the session model: which listed tool the guard lets
 //! the fuzzer call, its arguments from its `inputSchema` (valid, an invalid variant, or one
-//! property replaced by a payload), and the arguments a listed prompt declares.
+//! property replaced by a payload), and the arguments a listed prompt declares. When nothing is
+//! listed yet, the listing is played first (see `resolve.rs`); a prompt variant that needs
+//! arguments the prompt lacks becomes the valid call.
 //!
 //! Not the sending and judging (`exchange.rs`) and not hostile input (`hostile.rs`).
 
 use serde_json::{Map, Value, json};
 
+use super::resolve::after;
 use super::{Player, Silence, ask, pick_of, request_message};
-use crate::fuzz::action::{PromptArgs, ToolArgs};
+use crate::fuzz::action::{ListKind, PromptArgs, ToolArgs};
 use crate::fuzz::model::{Pending, prompt_arguments};
 use crate::fuzz::steps::Want;
 
@@ -18,8 +21,15 @@ impl Player<'_> {
         args: &ToolArgs,
         wait: bool,
     ) -> Option<String> {
+        let have = !self.model.tools.is_empty();
+        let first = self.prerequisite(ListKind::Tools, have).await;
+        if self.stopped() {
+            return first.map(str::to_string);
+        }
         let callable = self.model.callable_tools(self.guard);
-        let tool = (*pick_of(&callable, tool)?).clone();
+        let Some(tool) = pick_of(&callable, tool).map(|t| (*t).clone()) else {
+            return first.map(|f| format!("{f} (nothing callable listed)"));
+        };
         let name = tool.get("name").cloned().unwrap_or(Value::Null);
         let schema = tool
             .get("inputSchema")
@@ -35,7 +45,9 @@ impl Player<'_> {
             ),
             ToolArgs::Invalid(k) => {
                 let variants = crate::r#gen::variants(&schema, true);
-                let v = pick_of(&variants, *k)?;
+                let Some(v) = pick_of(&variants, *k) else {
+                    return first.map(|f| format!("{f} (no invalid arguments for {name})"));
+                };
                 (Some(v.value.clone()), Want::Rejected, true, v.label.clone())
             }
             ToolArgs::Mutated { property, value } => {
@@ -60,7 +72,7 @@ impl Player<'_> {
         }
         let id = self.model.next_id();
         let message = request_message(&id, "tools/call", Some(params));
-        let resolved = format!("tools/call {name} with {label}");
+        let resolved = after(first, &format!("tools/call {name} with {label}"));
         self.what = resolved.clone();
         if wait {
             // Tools may legitimately run long: silence is soft here.
@@ -87,10 +99,23 @@ impl Player<'_> {
     }
 
     pub(super) async fn get_prompt(&mut self, prompt: usize, args: &PromptArgs) -> Option<String> {
-        let prompt = pick_of(&self.model.prompts, prompt)?.clone();
+        let have = !self.model.prompts.is_empty();
+        let first = self.prerequisite(ListKind::Prompts, have).await;
+        if self.stopped() {
+            return first.map(str::to_string);
+        }
+        let Some(prompt) = pick_of(&self.model.prompts, prompt).cloned() else {
+            return first.map(|f| format!("{f} (no prompt listed)"));
+        };
         let name = prompt.get("name").cloned().unwrap_or(Value::Null);
         let declared = prompt_arguments(&prompt);
         let required: Vec<&String> = declared.iter().filter(|a| a.1).map(|a| &a.0).collect();
+        // A variant that needs arguments the prompt does not have becomes the valid call.
+        let args = match args {
+            PromptArgs::MissingRequired if required.is_empty() => &PromptArgs::Valid,
+            PromptArgs::NonString if declared.is_empty() => &PromptArgs::Valid,
+            other => other,
+        };
         let mut arguments = Map::new();
         let (want, hostile) = match args {
             PromptArgs::Valid => {
@@ -100,18 +125,12 @@ impl Player<'_> {
                 (Want::Any, false)
             }
             PromptArgs::MissingRequired => {
-                if required.is_empty() {
-                    return None;
-                }
                 for a in required.iter().skip(1) {
                     arguments.insert((*a).clone(), json!("mcpspec"));
                 }
                 (Want::Error(vec![-32602]), false)
             }
             PromptArgs::NonString => {
-                if declared.is_empty() {
-                    return None;
-                }
                 for (a, _) in &declared {
                     arguments.insert(a.clone(), json!(1));
                 }
@@ -145,6 +164,6 @@ impl Player<'_> {
             Some(self.limits.timeout),
         )
         .await;
-        Some(self.what.clone())
+        Some(after(first, &self.what))
     }
 }

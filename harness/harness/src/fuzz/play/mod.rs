@@ -9,14 +9,19 @@
 //! steps ([`super::steps`]), so a failing sequence can be written out and replayed.
 //!
 //! The parts: this file holds the sequence (handshake, actions, closing, shutdown) and the
-//! dispatch of plain actions; `features.rs` resolves tool calls and prompts against the model;
-//! `hostile.rs` builds hostile input; `exchange.rs` sends, waits, judges and records.
+//! dispatch of plain actions; `resolve.rs` resolves listed items and plays an action's missing
+//! prerequisite (a listing) instead of skipping it; `features.rs` resolves tool calls and
+//! prompts against the model; `hostile.rs` builds hostile input; `http.rs` plays requests that
+//! abuse the Streamable HTTP transport and tracks a session ended by DELETE; `exchange.rs`
+//! sends, waits, judges and records.
 //!
 //! Not the choice of actions (`strategy.rs`) and not the search loop (`search.rs`).
 
 mod exchange;
 mod features;
 mod hostile;
+mod http;
+mod resolve;
 
 use std::time::Duration;
 
@@ -25,8 +30,8 @@ use mcpspec_report::WireEntry;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::action::{Action, Cursor, LOG_LEVELS, LevelPick, UriPick};
-use super::model::{Model, Phase, fill_template};
+use super::action::Action;
+use super::model::{Model, Phase};
 use super::steps::{self, Want};
 use super::verdict::{Failure, SURVIVES, Soft};
 use crate::config::{REVISION, RunConfig, ToolGuard};
@@ -44,9 +49,10 @@ pub struct Stats {
     pub messages: u64,
     /// Answers received to the requests waited for.
     pub answers: u64,
-    /// Actions played.
+    /// Actions of the sequence played (the implicit handshake not counted).
     pub actions: u64,
-    /// Actions skipped because the model had nothing to resolve them against.
+    /// Actions skipped because even their prerequisite (a listing) left nothing to resolve
+    /// them against, or because the server lacks their capability or transport.
     pub skipped: u64,
     /// Time spent waiting for the server's answers.
     pub waiting: Duration,
@@ -225,14 +231,14 @@ impl<'a> Player<'a> {
         self.requirement = action.requirement();
         self.what = action.describe();
         let played = self.dispatch(action).await;
-        match played {
-            Some(resolved) => {
+        // Only the sequence's own actions count, not the implicit handshake.
+        match (played, index) {
+            (Some(resolved), Some(i)) => {
                 self.stats.actions += 1;
-                if let Some(i) = index {
-                    self.played.push((i, resolved));
-                }
+                self.played.push((i, resolved));
             }
-            None => self.stats.skipped += 1,
+            (None, Some(_)) => self.stats.skipped += 1,
+            (_, None) => {}
         }
         self.collect_hits();
         if self.failure.is_none() && !self.s.alive() {
@@ -244,14 +250,13 @@ impl<'a> Player<'a> {
     /// Sends what the action stands for. `None` when it was skipped (nothing to resolve);
     /// otherwise how it was resolved, for the report.
     async fn dispatch(&mut self, action: &Action) -> Option<String> {
+        if self.model.http.ended.is_some() {
+            return self.after_end().await;
+        }
         let what = self.what.clone();
         match action {
             Action::Initialize(version) => {
-                let params = json!({
-                    "protocolVersion": version,
-                    "capabilities": self.client_caps,
-                    "clientInfo": { "name": "mcpspec-fuzz", "version": env!("CARGO_PKG_VERSION") },
-                });
+                let params = self.initialize_params(version);
                 let within = if self.first_initialize {
                     self.limits.startup
                 } else {
@@ -278,88 +283,14 @@ impl<'a> Player<'a> {
                 self.request("ping", None, Want::Any, self.limits.timeout)
                     .await;
             }
-            Action::List { kind, cursor } => {
-                let (params, want) = match cursor {
-                    Cursor::None => (None, Want::Any),
-                    Cursor::Next => {
-                        let c = self.model.cursors.get(kind)?;
-                        (Some(json!({ "cursor": c })), Want::Any)
-                    }
-                    Cursor::Garbage(c) => (Some(json!({ "cursor": c })), Want::Error(vec![-32602])),
-                };
-                let answer = self
-                    .request(kind.method(), params, want, self.limits.timeout)
-                    .await;
-                if let Some(a) = answer
-                    && let Some(result) = a.value.get("result")
-                {
-                    self.model.learn_list(*kind, result);
-                }
-            }
+            Action::List { kind, cursor } => return Some(self.list(*kind, cursor).await),
             Action::CallTool { tool, args, wait } => {
                 return self.call_tool(*tool, args, *wait).await;
             }
-            Action::ReadResource(pick) => {
-                let (uri, want) = match pick {
-                    UriPick::Listed(k) => (pick_of(&self.model.resources, *k)?.clone(), Want::Any),
-                    UriPick::Template { template, value } => {
-                        let t = pick_of(&self.model.templates, *template)?;
-                        (fill_template(t, &value.text()), Want::Any)
-                    }
-                    UriPick::Garbage(u) => (u.clone(), Want::Error(vec![-32002, -32602])),
-                };
-                self.what = format!("resources/read of {}", short(&uri));
-                self.request(
-                    "resources/read",
-                    Some(json!({ "uri": uri })),
-                    want,
-                    self.limits.timeout,
-                )
-                .await;
-                return Some(self.what.clone());
-            }
+            Action::ReadResource(pick) => return self.read_resource(pick).await,
             Action::GetPrompt { prompt, args } => return self.get_prompt(*prompt, args).await,
-            Action::Complete { target, value } => {
-                if !self.s.server_has("completions") {
-                    return None;
-                }
-                let targets = self.model.completion_targets();
-                let (reference, argument) = pick_of(&targets, *target)?.clone();
-                let params = json!({
-                    "ref": reference,
-                    "argument": { "name": argument, "value": value.text() },
-                });
-                self.request(
-                    "completion/complete",
-                    Some(params),
-                    Want::Any,
-                    self.limits.timeout,
-                )
-                .await;
-            }
-            Action::SetLevel(pick) => {
-                if !self.s.server_has("logging") {
-                    return None;
-                }
-                let (level, want, hostile) = match pick {
-                    LevelPick::Valid(k) => (
-                        LOG_LEVELS[k % LOG_LEVELS.len()].to_string(),
-                        Want::Any,
-                        false,
-                    ),
-                    LevelPick::Invalid(s) => (s.clone(), Want::Error(vec![-32602]), true),
-                };
-                let id = self.model.next_id();
-                let message =
-                    request_message(&id, "logging/setLevel", Some(json!({ "level": level })));
-                self.ask(
-                    &message,
-                    hostile,
-                    ask("logging/setLevel", id, Silence::Fatal, want),
-                    Some(self.limits.timeout),
-                )
-                .await;
-            }
+            Action::Complete { target, value } => return self.complete(*target, value).await,
+            Action::SetLevel(pick) => return self.set_level(pick).await,
             Action::Cancel { request } => {
                 self.settle_outstanding().await;
                 let live = self.model.live_requests();
@@ -380,12 +311,27 @@ impl<'a> Player<'a> {
                 self.hostile(h).await?;
                 return Some(self.what.clone());
             }
+            Action::Http(h) => return self.http_abuse(h).await,
         }
         Some(what)
     }
+    /// The params of an `initialize` asking for `version`.
+    fn initialize_params(&self, version: &str) -> Value {
+        json!({
+            "protocolVersion": version,
+            "capabilities": self.client_caps,
+            "clientInfo": { "name": "mcpspec-fuzz", "version": env!("CARGO_PKG_VERSION") },
+        })
+    }
+
     /// Waits for every outstanding request not cancelled, then sends the closing ping.
     async fn close(&mut self) {
         if self.cut_short {
+            return;
+        }
+        if self.model.http.ended.is_some() {
+            // The session is gone: its requests need no answer, and a ping would get 404.
+            self.collect_hits();
             return;
         }
         self.current = None;
