@@ -100,6 +100,10 @@ pub fn spawn_slow<W: Write + Send + 'static>(
     });
 }
 
+/// How long after the slow tool's response the `progress-after-response` knob sends its extra
+/// progress notification.
+const LATE_PROGRESS_DELAY: Duration = Duration::from_millis(100);
+
 fn run_slow<W: Write>(
     shared: &Shared<W>,
     id: &Value,
@@ -135,6 +139,9 @@ fn run_slow<W: Write>(
         && bugs.progress_after_response
         && let Some(token) = token
     {
+        // A moment later, so that it follows the response on any transport: over Streamable
+        // HTTP it travels on another stream than the response, and streams are not ordered.
+        thread::sleep(LATE_PROGRESS_DELAY);
         let late = steps + 1;
         let params = json!({ "progressToken": token, "progress": late, "total": late });
         shared.write(|out| out.notification("notifications/progress", params))?;

@@ -117,6 +117,9 @@ pub struct Session {
     pub tool_calls: BTreeMap<String, String>,
     /// Tools that gave no answer in time in this session (later probes skip them).
     pub slow_tools: HashSet<String>,
+    /// The call of every tool made by the first `tools-call-each` check of this session, which
+    /// the later ones judge again instead of calling every tool once more.
+    pub tool_sweep: Option<crate::probes::tools::ToolSweep>,
     /// How probes want `sampling/createMessage` answered, instead of the run's configuration.
     pub sampling_override: Option<SamplingReply>,
     /// How probes want `elicitation/create` answered, instead of the run's configuration.
@@ -156,6 +159,7 @@ impl Session {
             tool_guard: config.tools.clone(),
             tool_calls: BTreeMap::new(),
             slow_tools: HashSet::new(),
+            tool_sweep: None,
             sampling_override: None,
             elicitation_override: None,
             progress: Default::default(),

@@ -1,27 +1,20 @@
-//! The `tools-call-each` probe: every tool the guard allows is called once with generated valid
-//! arguments, and one property of the answers is checked (result shape, structured content and
-//! its text fallback, failures reported as results). Not the checks of the content blocks inside
+//! The `tools-call-each` probe: every tool the guard allows is called once per session with
+//! generated valid arguments (`each.rs`), and one property of the answers is checked (result
+//! shape, structured content and its text fallback, failures reported as results). Not the checks of the content blocks inside
 //! the results (`content.rs`), and no deliberately invalid call (`invalid.rs`, `hostile.rs`).
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::content;
-use super::request::{Answer, call_all, known_slow, mark_slow, note_tool};
-use super::walk::tools_or_stop;
+use super::each::{Called, call_each};
+use super::request::Answer;
 use super::{
-    CALL_CHECKS, Checked, Findings, Fut, Opts, ProbeResult, error_text, excerpt, input_schema,
-    is_error_result, settle, tool_name, values::json_eq, violations,
+    CALL_CHECKS, Checked, Findings, Fut, Opts, ProbeResult, error_text, excerpt, is_error_result,
+    settle, values::json_eq, violations,
 };
 use crate::case::model::Verdict;
 use crate::r#gen;
 use crate::session::Session;
-
-/// One tool called with generated arguments.
-pub(super) struct Called {
-    pub(super) name: String,
-    pub(super) tool: Value,
-    pub(super) answer: Answer,
-}
 
 /// Calls every tool the guard allows (each decision is recorded for the report) with arguments
 /// generated from its inputSchema, and checks one property of the answers, chosen by
@@ -62,122 +55,6 @@ pub fn tools_call_each<'a>(s: &'a mut Session, args: &'a Value) -> Fut<'a> {
             _ => content::resource_links(s, &o, &called).await,
         }
     })
-}
-
-/// Valid arguments for a tool, or the note saying why it is not called.
-fn arguments_for(tool: &Value) -> Result<Value, String> {
-    match r#gen::example(&input_schema(tool)) {
-        Ok(g) if g.value.is_object() => Ok(g.value),
-        Ok(g) => Err(format!(
-            "not called: its inputSchema describes {}, not an object",
-            r#gen::type_name(&g.value)
-        )),
-        Err(why) => Err(format!(
-            "not called: no valid arguments could be generated ({why})"
-        )),
-    }
-}
-
-/// Records a tool left out: the note for the report and a word for the untestable reason.
-fn skip(s: &mut Session, skipped: &mut Vec<String>, name: &str, why: String, tag: &str) {
-    note_tool(s, name, why);
-    skipped.push(format!("{name} ({tag})"));
-}
-
-/// Calls every tool `want` picks that the guard allows, with generated valid arguments, within
-/// the budget. Returns the calls, or the probe's result when nothing could be exercised or the
-/// server died.
-async fn call_each(
-    s: &mut Session,
-    o: &Opts,
-    want: impl Fn(&Value) -> bool,
-    none_wanted: &str,
-) -> Result<Vec<Called>, ProbeResult> {
-    let tools = tools_or_stop(s, o).await?;
-    let picked: Vec<Value> = tools.into_iter().filter(|t| want(t)).collect();
-    if picked.is_empty() {
-        return Err(ProbeResult::untestable(none_wanted));
-    }
-    let mut planned = Vec::new();
-    let mut skipped: Vec<String> = Vec::new();
-    for tool in picked {
-        let Some(name) = tool_name(&tool).map(str::to_string) else {
-            continue;
-        };
-        let allowed = match s.tool_guard.decide(&tool) {
-            Ok(why) => why,
-            Err(why) => {
-                skip(s, &mut skipped, &name, why, "guard");
-                continue;
-            }
-        };
-        let args = match arguments_for(&tool) {
-            Ok(args) => args,
-            Err(why) => {
-                skip(s, &mut skipped, &name, why, "arguments");
-                continue;
-            }
-        };
-        if known_slow(s, &name) {
-            skipped.push(format!("{name} (no answer earlier in this session)"));
-            continue;
-        }
-        planned.push((name, tool, args, allowed));
-    }
-    let wait = match o.wait() {
-        Some(wait) => wait,
-        None if planned.is_empty() => std::time::Duration::ZERO,
-        None => {
-            for (name, ..) in planned {
-                let why = "not called: the probe's time budget ran out".into();
-                skip(s, &mut skipped, &name, why, "time budget");
-            }
-            return Err(ProbeResult::untestable(format!(
-                "the probe's time budget ran out before any call (skipped: {})",
-                skipped.join(", ")
-            )));
-        }
-    };
-    let params = planned
-        .iter()
-        .map(|(name, _, args, _)| json!({ "name": name, "arguments": args }))
-        .collect();
-    let answers = call_all(s, params, wait).await;
-    let mut called = Vec::new();
-    for ((name, tool, _, allowed), answer) in planned.into_iter().zip(answers) {
-        note_tool(s, &name, allowed);
-        match &answer {
-            Answer::Gone(how) => {
-                return Err(ProbeResult::fail(
-                    format!("{how} during a call of tool `{name}` with valid arguments"),
-                    "a server that answers tools/call and keeps running",
-                    how.clone(),
-                ));
-            }
-            Answer::Silent(_) => mark_slow(s, &name),
-            _ => {}
-        }
-        called.push(Called { name, tool, answer });
-    }
-    let answered = called
-        .iter()
-        .any(|c| matches!(c.answer, Answer::Result(_) | Answer::Error(_)));
-    if !answered {
-        let mut why = "no tool could be called and answered".to_string();
-        if !skipped.is_empty() {
-            why.push_str(&format!(" (skipped: {})", skipped.join(", ")));
-        }
-        let silent: Vec<&str> = called
-            .iter()
-            .filter(|c| matches!(c.answer, Answer::Silent(_)))
-            .map(|c| c.name.as_str())
-            .collect();
-        if !silent.is_empty() {
-            why.push_str(&format!(" (no answer in time: {})", silent.join(", ")));
-        }
-        return Err(ProbeResult::untestable(why));
-    }
-    Ok(called)
 }
 
 /// The results (not errors) among the calls, with the tool each came from.
@@ -373,6 +250,7 @@ pub(super) fn called(name: &str, tool: Value, answer: Answer) -> Called {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn sum_tool() -> Value {
         json!({"name": "add", "inputSchema": {"type": "object"},

@@ -7,7 +7,8 @@ use std::collections::HashSet;
 
 use serde_json::{Value, json};
 
-use super::call::{Called, results};
+use super::call::results;
+use super::each::Called;
 use super::values::{decode_head, is_iso8601, is_mime_type, magic_matches};
 use super::{Checked, Findings, Opts, ProbeResult, excerpt, violations};
 use crate::case::model::Verdict;

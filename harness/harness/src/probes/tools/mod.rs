@@ -14,6 +14,7 @@
 
 mod call;
 mod content;
+mod each;
 mod hostile;
 mod invalid;
 mod list;
@@ -36,6 +37,7 @@ use crate::case::model::Verdict;
 use crate::session::Session;
 
 pub use call::tools_call_each;
+pub use each::ToolSweep;
 pub use hostile::tools_call_hostile;
 pub use invalid::tools_invalid_args;
 pub use list::tools_list_walk;
@@ -53,7 +55,7 @@ pub const PROBES: &[ProbeDef] = &[
     },
     ProbeDef {
         name: "tools-call-each",
-        doc: "calls every tool the guard allows with generated valid arguments and checks one property of the results (args.check: result-shape, structured-content-present, structured-content-valid, text-fallback, errors-as-results, content-blocks, content-base64, content-mime-type, content-annotations, content-last-modified, content-text-and-blob, embedded-resource-capability, resource-links)",
+        doc: "calls every tool the guard allows with generated valid arguments (once per session, all at once) and checks one property of the results (args.check: result-shape, structured-content-present, structured-content-valid, text-fallback, errors-as-results, content-blocks, content-base64, content-mime-type, content-annotations, content-last-modified, content-text-and-blob, embedded-resource-capability, resource-links)",
         run: tools_call_each,
     },
     ProbeDef {

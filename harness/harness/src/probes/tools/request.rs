@@ -58,8 +58,13 @@ pub(super) async fn call(s: &mut Session, params: Value, check: bool, wait: Dura
 /// Sends one `tools/call` per params value, all before waiting for any answer (JSON-RPC lets a
 /// client have several requests outstanding; a server that handles them one at a time is only
 /// slower), then waits for every answer until one shared deadline. A request still unanswered
-/// then gets a `notifications/cancelled`. The answers come in the order of `calls`.
-pub(super) async fn call_all(s: &mut Session, calls: Vec<Value>, wait: Duration) -> Vec<Answer> {
+/// then gets a `notifications/cancelled`. The answers come in the order of `calls`, with the
+/// ids of the requests sent.
+pub(super) async fn call_all(
+    s: &mut Session,
+    calls: Vec<Value>,
+    wait: Duration,
+) -> (Vec<Answer>, Vec<String>) {
     let mut sent: Vec<Result<Value, Answer>> = Vec::with_capacity(calls.len());
     for params in calls {
         if let Some(Err(Answer::Gone(how))) = sent.last() {
@@ -78,6 +83,11 @@ pub(super) async fn call_all(s: &mut Session, calls: Vec<Value>, wait: Duration)
             ))),
         });
     }
+    let ids = sent
+        .iter()
+        .filter_map(|one| one.as_ref().ok())
+        .map(|id| id.as_str().map_or_else(|| id.to_string(), str::to_string))
+        .collect();
     let deadline = Instant::now() + wait;
     let mut answers = Vec::with_capacity(sent.len());
     for one in sent {
@@ -102,7 +112,7 @@ pub(super) async fn call_all(s: &mut Session, calls: Vec<Value>, wait: Duration)
             Err(WaitEnd::Gone(how)) => Answer::Gone(how),
         });
     }
-    answers
+    (answers, ids)
 }
 
 fn answer_of(reply: &Incoming) -> Answer {
