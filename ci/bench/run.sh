@@ -6,7 +6,8 @@
 #
 # Usage: bash ci/bench/run.sh            (RUNS=5 by default; MCPSPEC_BENCH_SECONDS=1 per
 #                                          throughput figure; SKIP_BUILD=1 to reuse the binaries;
-#                                          JOBS_SWEEP="1 4 8 16": the --jobs values of the scaling runs)
+#                                          JOBS_SWEEP="1 4 8 16": the --jobs values of the scaling runs;
+#                                          SKIP_THROUGHPUT=1 leaves out `cargo bench`)
 # When ci/node_modules holds server-everything (after `npm ci` in ci/, as ci/interop.sh does),
 # the suite also runs against it over stdio and over Streamable HTTP, RUNS_EVERYTHING times
 # (default 1): the reference for the harness-overhead target.
@@ -139,5 +140,7 @@ for jobs in ${JOBS_SWEEP:-1 4 8 16}; do
   JOBS="$jobs" BENCH_RUNS=1 bench "stdio-jobs-$jobs" -- -- "$fixture"
 done
 
-echo "== message throughput on one core (cargo bench)"
-cargo bench --locked -p mcpspec-harness --bench message_throughput
+if [ -z "${SKIP_THROUGHPUT:-}" ]; then
+  echo "== message throughput on one core (cargo bench)"
+  cargo bench --locked -p mcpspec-harness --bench message_throughput
+fi

@@ -9,8 +9,8 @@ the quiet windows the cases wait through on purpose (checking that nothing arriv
 answers that never came, and the harness's own work.
 
 Usage: wire_wait.py OUT_DIR [CASES_DIR]  (prints one JSON line)
-With CASES_DIR (the case files the run used), the time of the cases that share the one
-sequential session is summed too: that lane's length is the least the run can take.
+With CASES_DIR (the case files the run used), the time of the cases that run on shared
+sessions is summed too (`shared_cases_ms`): the lanes share it out.
 Not exact: transcript times are whole milliseconds and a case's transcript leaves out its
 session's handshake.
 """
@@ -94,7 +94,7 @@ def main(out, cases_dir=None):
         "longest_waits_ms": dict(sorted(by_call.items(), key=lambda kv: -kv[1])[:4]),
     }
     if cases_dir:
-        summary["shared_lane_ms"] = shared_ms
+        summary["shared_cases_ms"] = shared_ms
     print(json.dumps(summary))
 
 

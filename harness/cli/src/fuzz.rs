@@ -40,26 +40,9 @@ pub const FUZZ_HELP_ORDER: &[&str] = &[
     "bearer_env",
 ];
 
-/// A shared option as `fuzz --help` shows it: in `fuzz`'s order, and for a few flags in the
-/// shorter wording `fuzz` has always used.
+/// A shared option as `fuzz --help` shows it: in `fuzz`'s order, worded as for `run`.
 fn fuzz_help(arg: Arg) -> Arg {
-    let arg = args::help_order(arg, FUZZ_HELP_ORDER);
-    let help = match arg.get_id().as_str() {
-        "timeout_ms" => "Default wait for each answer, in milliseconds",
-        "startup_ms" => {
-            "The least time a newly started server gets to answer initialize, in milliseconds"
-        }
-        "shutdown_grace_ms" => {
-            "How long a server gets to exit after its stdin closes, in milliseconds"
-        }
-        "max_message_bytes" => "Largest server message read, in bytes",
-        "header" => "A header sent with every HTTP request, NAME:VALUE (repeatable)",
-        "bearer_env" => {
-            "The environment variable that holds a bearer token for a protected HTTP server"
-        }
-        _ => return arg,
-    };
-    arg.help(help)
+    args::help_order(arg, FUZZ_HELP_ORDER)
 }
 
 /// Flags of `mcpspec fuzz`.

@@ -313,15 +313,13 @@ async fn expect(
     true
 }
 
-/// Runs an `http` step: compose, send, then `require`, `match` (or `otherwise`) and `bind` on
-/// the answer object.
-async fn http(
-    session: &mut Session,
+/// The request an `http` step sends, with `${name}` binds substituted in its path, headers,
+/// body and the id its answer is matched by. The fuzzer composes its steps with this too, so
+/// a live request and its replay are the same.
+pub(crate) fn raw_request(
     h: &HttpStep,
-    i: usize,
-    binds: &mut BTreeMap<String, Value>,
-    out: &mut StepsOutcome,
-) -> bool {
+    binds: &BTreeMap<String, Value>,
+) -> crate::target::http::RawRequest {
     let text = |s: &str| match substitute(&Value::String(s.to_string()), binds) {
         Value::String(t) => t,
         other => other.to_string(),
@@ -335,7 +333,7 @@ async fn http(
         (None, Some(t)) => Some(text(t).into_bytes()),
         (None, None) => None,
     };
-    let req = crate::target::http::RawRequest {
+    crate::target::http::RawRequest {
         method: h.method.clone(),
         path: h.path.as_deref().map(text),
         headers: h
@@ -353,7 +351,19 @@ async fn http(
         read: Duration::from_millis(h.read_ms.unwrap_or(2000)),
         close_within: Duration::from_millis(h.close_within_ms.unwrap_or(1000)),
         stop_after_events: h.stop_after_events,
-    };
+    }
+}
+
+/// Runs an `http` step: compose, send, then `require`, `match` (or `otherwise`) and `bind` on
+/// the answer object.
+async fn http(
+    session: &mut Session,
+    h: &HttpStep,
+    i: usize,
+    binds: &mut BTreeMap<String, Value>,
+    out: &mut StepsOutcome,
+) -> bool {
+    let req = raw_request(h, binds);
     let answer = match session.http_exchange(&req).await {
         Ok(a) => a,
         Err(why) => {

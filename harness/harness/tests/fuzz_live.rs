@@ -40,7 +40,14 @@ fn search(bugs: &[&str]) -> FuzzOutput {
 
 /// The single reproducible finding of a search under one knob, checked for its rule and size.
 fn found(knob: &str, rule: &str) -> Finding {
-    let out = search(&[knob]);
+    let f = reproducible(&search(&[knob]), knob, rule, 4);
+    assert!(f.id.starts_with("found."), "{}", f.id);
+    f
+}
+
+/// The reproducible finding of `rule` in a search under `knob`, shrunk to at most `most`
+/// actions.
+fn reproducible(out: &FuzzOutput, knob: &str, rule: &str, most: usize) -> Finding {
     let listing: Vec<String> = out
         .findings
         .iter()
@@ -53,13 +60,12 @@ fn found(knob: &str, rule: &str) -> Finding {
         .unwrap_or_else(|| panic!("{knob}: no reproducible {rule} finding in {listing:?}"))
         .clone();
     assert!(
-        f.actions.len() <= 4,
+        f.actions.len() <= most,
         "{knob}: shrunk only to {} actions: {:?}",
         f.actions.len(),
         f.played.played
     );
     assert!(f.shrunk_from >= f.actions.len());
-    assert!(f.id.starts_with("found."), "{}", f.id);
     f
 }
 
@@ -292,24 +298,7 @@ fn actions_play_their_missing_listing_instead_of_being_skipped() {
 fn found_over_http(knob: &str, rule: &str, cases: u32) -> Finding {
     let server = http_fixture(&[knob]);
     let out = fuzz::fuzz(&http_config(&server, cases), &mut |_| {}).expect("the endpoint answers");
-    let listing: Vec<String> = out
-        .findings
-        .iter()
-        .map(|f| format!("{} ({})", f.id, f.failure.message))
-        .collect();
-    let f = out
-        .findings
-        .iter()
-        .find(|f| f.failure.rule.id == rule && f.reproduced)
-        .unwrap_or_else(|| panic!("{knob}: no reproducible {rule} finding in {listing:?}"))
-        .clone();
-    assert!(
-        f.actions.len() <= 2,
-        "{knob}: shrunk only to {} actions: {:?}",
-        f.actions.len(),
-        f.played.played
-    );
-    assert!(f.shrunk_from >= f.actions.len());
+    let f = reproducible(&out, knob, rule, 2);
     assert_eq!(f.case["requires"]["transport"], "http");
     let steps = f.case["steps"].as_array().expect("steps");
     assert!(steps.iter().any(|s| s.get("http").is_some()), "{steps:?}");

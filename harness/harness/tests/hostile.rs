@@ -33,20 +33,6 @@ fn outcome(report: &RunReport, id: &str) -> Outcome {
         .unwrap_or_else(|| panic!("{id} missing"))
 }
 
-fn assert_no_process(marker: &str) {
-    // Reaping is immediate after the kill; allow the kernel a moment to tear down the group.
-    for _ in 0..50 {
-        if common::processes_with(marker).is_empty() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    panic!(
-        "processes left behind: {:?}",
-        common::processes_with(marker)
-    );
-}
-
 #[tokio::test]
 async fn server_that_hangs_gets_a_note_not_a_hang() {
     let report = run_sh("exec sleep 30.101", &["ping"]).await;
@@ -64,7 +50,7 @@ async fn server_that_hangs_gets_a_note_not_a_hang() {
             .iter()
             .any(|c| c.outcome == Outcome::Untestable)
     );
-    assert_no_process("30.101");
+    common::assert_no_process("30.101");
 }
 
 #[tokio::test]
@@ -104,7 +90,7 @@ async fn flood_of_notifications_is_bounded() {
         Outcome::Pass,
         "caps unknown: no verdict"
     );
-    assert_no_process("notifications/message");
+    common::assert_no_process("notifications/message");
 }
 
 #[tokio::test]
@@ -114,7 +100,7 @@ async fn flood_of_garbage_is_a_finding() {
         outcome(&report, "oracle.stdio-stdout-only-mcp"),
         Outcome::Fail
     );
-    assert_no_process("31.337");
+    common::assert_no_process("31.337");
 }
 
 #[tokio::test]
@@ -125,7 +111,7 @@ async fn invalid_utf8_is_a_finding() {
     )
     .await;
     assert_eq!(outcome(&report, "oracle.stdio-utf8"), Outcome::Fail);
-    assert_no_process("30.202");
+    common::assert_no_process("30.202");
 }
 
 #[tokio::test]
@@ -136,23 +122,23 @@ async fn a_100_mb_line_is_reported_and_skipped() {
         outcome(&report, "oracle.message-size-limit"),
         Outcome::Informational
     );
-    assert_no_process("30.303");
+    common::assert_no_process("30.303");
 }
 
 #[tokio::test]
 async fn children_and_grandchildren_are_killed() {
     let script = "sleep 30.404 & (sleep 30.405 &) ; exec sleep 30.406";
     let _ = run_sh(script, &["ping.behavior"]).await;
-    assert_no_process("30.404");
-    assert_no_process("30.405");
-    assert_no_process("30.406");
+    common::assert_no_process("30.404");
+    common::assert_no_process("30.405");
+    common::assert_no_process("30.406");
 }
 
 #[tokio::test]
 async fn server_that_ignores_stdin_close_and_sigterm_is_killed() {
     let script = "trap '' TERM; while :; do sleep 0.05; done # 30.505";
     let _ = run_sh(script, &["ping.behavior"]).await;
-    assert_no_process("30.505");
+    common::assert_no_process("30.505");
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::time::Duration;
 
@@ -24,28 +24,6 @@ enum Mode {
     MidBody,
 }
 
-/// Reads one request: its body as JSON, if any.
-fn read_request(stream: &mut TcpStream) -> Option<Value> {
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let mut buf = Vec::new();
-    let mut byte = [0u8; 1];
-    while !buf.ends_with(b"\r\n\r\n") {
-        if stream.read(&mut byte).ok()? == 0 || buf.len() > 65536 {
-            return None;
-        }
-        buf.push(byte[0]);
-    }
-    let head = String::from_utf8_lossy(&buf).to_ascii_lowercase();
-    let len: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0u8; len.min(1 << 20)];
-    stream.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
-}
-
 fn init_result(id: &Value) -> String {
     json!({
         "jsonrpc": "2.0", "id": id,
@@ -58,7 +36,7 @@ fn init_result(id: &Value) -> String {
 }
 
 fn respond(mut stream: TcpStream, mode: Mode) {
-    let Some(msg) = read_request(&mut stream) else {
+    let Some(msg) = common::read_http_request(&mut stream).filter(|v| !v.is_null()) else {
         return;
     };
     let id = msg.get("id").cloned();

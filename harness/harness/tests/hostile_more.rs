@@ -11,7 +11,7 @@
 
 mod common;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -134,19 +134,6 @@ fn assert_no_harness_error(report: &RunReport) {
     assert!(bad.is_empty(), "harness errors: {bad:?}");
 }
 
-fn assert_no_process(marker: &str) {
-    for _ in 0..100 {
-        if common::processes_with(marker).is_empty() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    panic!(
-        "processes left behind: {:?}",
-        common::processes_with(marker)
-    );
-}
-
 #[tokio::test]
 async fn hang_on_initialize_only() {
     // Answers every request but initialize, which it reads and ignores.
@@ -182,7 +169,7 @@ for req in requests():
         Outcome::Untestable
     );
     assert_no_harness_error(&report);
-    assert_no_process("41.001");
+    common::assert_no_process("41.001");
 }
 
 #[tokio::test]
@@ -219,7 +206,7 @@ for req in requests():
     );
     assert!(report.negotiated_protocol_version.is_some());
     assert_no_harness_error(&report);
-    assert_no_process("41.002");
+    common::assert_no_process("41.002");
 }
 
 #[tokio::test]
@@ -254,7 +241,7 @@ async fn exit_before_reading_anything() {
         Outcome::Untestable
     );
     assert_no_harness_error(&report);
-    assert_no_process("41.003");
+    common::assert_no_process("41.003");
 }
 
 #[tokio::test]
@@ -292,7 +279,7 @@ for req in requests():
         "{fresh}"
     );
     assert_no_harness_error(&report);
-    assert_no_process("41.008");
+    common::assert_no_process("41.008");
 }
 
 #[tokio::test]
@@ -329,7 +316,7 @@ while True:
         );
     }
     assert_no_harness_error(&report);
-    assert_no_process("41.004");
+    common::assert_no_process("41.004");
 }
 
 /// Peak resident memory of this process, in KiB (`VmHWM`).
@@ -412,7 +399,7 @@ done # 41.005"#;
         "peak RSS {after} KiB (before the run: {before} KiB)"
     );
     assert_no_harness_error(&report);
-    assert_no_process("41.005");
+    common::assert_no_process("41.005");
 }
 
 #[tokio::test]
@@ -459,7 +446,7 @@ for req in requests():
     );
     assert!(after < MEMORY_BOUND_KIB, "peak RSS {after} KiB");
     assert_no_harness_error(&report);
-    assert_no_process("41.006");
+    common::assert_no_process("41.006");
 }
 
 #[tokio::test]
@@ -505,7 +492,7 @@ for req in requests():
         ids(&report)
     );
     assert_no_harness_error(&report);
-    assert_no_process("41.007");
+    common::assert_no_process("41.007");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -535,28 +522,6 @@ impl Drop for Open {
     }
 }
 
-/// Reads one request (head and body), or `None` if the client went away first.
-fn read_request(stream: &mut TcpStream) -> Option<Value> {
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        if stream.read(&mut byte).ok()? == 0 || head.len() > 65536 {
-            return None;
-        }
-        head.push(byte[0]);
-    }
-    let text = String::from_utf8_lossy(&head).to_ascii_lowercase();
-    let len: usize = text
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0u8; len.min(1 << 20)];
-    stream.read_exact(&mut body).ok()?;
-    Some(serde_json::from_slice(&body).unwrap_or(Value::Null))
-}
-
 /// Whether the client closed its end (checked without blocking).
 fn client_gone(stream: &TcpStream) -> bool {
     if stream.set_nonblocking(true).is_err() {
@@ -574,7 +539,7 @@ fn client_gone(stream: &TcpStream) -> bool {
 
 /// Serves one connection; every handler ends at the latest after ten minutes.
 fn serve(mut stream: TcpStream, mode: HttpMode) {
-    let Some(msg) = read_request(&mut stream) else {
+    let Some(msg) = common::read_http_request(&mut stream) else {
         return;
     };
     let method = msg.get("method").and_then(Value::as_str).unwrap_or("");

@@ -7,12 +7,11 @@
 //! (`play/http.rs`).
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use crate::case::model::{Alternative, HttpStep, Predicate, Verdict};
-use crate::interp::{holds_static, substitute};
+use crate::interp::holds_static;
 use crate::target::http::RawRequest;
 
 /// How long a POST's SSE answer may stay open after its response (not judged here).
@@ -39,40 +38,9 @@ pub fn judge(step: &HttpStep, answer: &Value) -> (Verdict, Option<String>, Optio
     (Verdict::Fail, None, Some(pointer.clone()))
 }
 
-/// The request a step sends, as `interp.rs` composes it with these binds.
+/// The request a step sends, composed as a replayed case composes it.
 pub fn raw_request(step: &HttpStep, binds: &BTreeMap<String, Value>) -> RawRequest {
-    let text = |s: &str| match substitute(&Value::String(s.to_string()), binds) {
-        Value::String(t) => t,
-        other => other.to_string(),
-    };
-    let body = match (&step.body, &step.body_text) {
-        (Some(b), _) => {
-            let mut bytes = mcpspec_codec::encode(&substitute(b, binds));
-            bytes.pop();
-            Some(bytes)
-        }
-        (None, Some(t)) => Some(text(t).into_bytes()),
-        (None, None) => None,
-    };
-    RawRequest {
-        method: step.method.clone(),
-        path: step.path.clone(),
-        headers: step
-            .headers
-            .iter()
-            .map(|(n, v)| (n.clone(), v.as_deref().map(text)))
-            .collect(),
-        response_id: step
-            .body
-            .as_ref()
-            .filter(|b| b.get("method").is_some())
-            .and_then(|b| b.get("id"))
-            .cloned(),
-        body,
-        read: Duration::from_millis(step.read_ms.unwrap_or(2000)),
-        close_within: Duration::from_millis(step.close_within_ms.unwrap_or(1000)),
-        stop_after_events: step.stop_after_events,
-    }
+    crate::interp::raw_request(step, binds)
 }
 
 pub(super) fn step(method: &str, body: Option<Value>, read_ms: u64) -> HttpStep {
@@ -160,6 +128,7 @@ pub(super) fn not_in(texts: &[&str]) -> Predicate {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     fn probe() -> HttpStep {
         let mut s = step(

@@ -1,5 +1,6 @@
 //! Shared helpers for the harness's integration tests: locating (and if needed building) the
-//! fixture server binary, and run configurations for it.
+//! fixture server binary, run configurations for it, the check that no server process was left
+//! behind, and reading one request in the small hostile HTTP servers of the tests.
 #![allow(dead_code)]
 
 use std::path::PathBuf;
@@ -163,4 +164,42 @@ impl Drop for HttpServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Panics unless every process whose command line holds `marker` is gone within two seconds
+/// (reaping is immediate after the kill; the kernel may take a moment to tear a group down).
+pub fn assert_no_process(marker: &str) {
+    for _ in 0..100 {
+        if processes_with(marker).is_empty() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("processes left behind: {:?}", processes_with(marker));
+}
+
+/// Reads one HTTP/1.1 request (head and body) from a test's hostile server: the body as JSON,
+/// `Value::Null` when it is empty or not JSON, `None` when the client went away first.
+pub fn read_http_request(stream: &mut std::net::TcpStream) -> Option<serde_json::Value> {
+    use std::io::Read;
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .ok()?;
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if stream.read(&mut byte).ok()? == 0 || head.len() > 65536 {
+            return None;
+        }
+        head.push(byte[0]);
+    }
+    let text = String::from_utf8_lossy(&head).to_ascii_lowercase();
+    let len: usize = text
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0u8; len.min(1 << 20)];
+    stream.read_exact(&mut body).ok()?;
+    Some(serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null))
 }

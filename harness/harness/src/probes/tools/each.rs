@@ -172,7 +172,7 @@ async fn sweep_all(s: &mut Session, o: &Opts) -> Result<ToolSweep, ProbeResult> 
         .iter()
         .map(|(name, _, args, _)| json!({ "name": name, "arguments": args }))
         .collect();
-    let (answers, ids) = call_all(s, params, wait).await;
+    let (answers, ids) = call_all(s, params, true, wait).await;
     let mut calls = Vec::new();
     for ((name, tool, _, allowed), answer) in planned.into_iter().zip(answers) {
         note_tool(s, &name, allowed);

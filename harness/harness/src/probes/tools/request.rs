@@ -31,38 +31,21 @@ pub(super) enum Answer {
 /// harness-origin schema check (for arguments that are invalid on purpose). After silence, a
 /// `notifications/cancelled` is sent for the request.
 pub(super) async fn call(s: &mut Session, params: Value, check: bool, wait: Duration) -> Answer {
-    let id = s.next_request_id();
-    let message = json!({ "jsonrpc": "2.0", "id": id, "method": "tools/call", "params": params });
-    match s.send(&message, check).await {
-        Ok(()) => {}
-        Err(SendError::HarnessOrigin(why)) => return Answer::NotSent(why),
-        Err(SendError::Transport(e)) => {
-            return Answer::Gone(format!("the server stopped reading its input: {e}"));
-        }
-    }
-    match s.wait_response(&id, false, Instant::now() + wait).await {
-        Ok(reply) => answer_of(&reply),
-        Err(WaitEnd::TimedOut) => {
-            let _ = s
-                .notify(
-                    "notifications/cancelled",
-                    Some(json!({ "requestId": id, "reason": "mcpspec: no answer in time" })),
-                )
-                .await;
-            Answer::Silent(wait)
-        }
-        Err(WaitEnd::Gone(how)) => Answer::Gone(how),
-    }
+    let (mut answers, _) = call_all(s, vec![params], check, wait).await;
+    answers
+        .pop()
+        .unwrap_or_else(|| Answer::NotSent("no request was made".into()))
 }
 
 /// Sends one `tools/call` per params value, all before waiting for any answer (JSON-RPC lets a
 /// client have several requests outstanding; a server that handles them one at a time is only
 /// slower), then waits for every answer until one shared deadline. A request still unanswered
 /// then gets a `notifications/cancelled`. The answers come in the order of `calls`, with the
-/// ids of the requests sent.
+/// ids of the requests sent. `check` as for [`call`].
 pub(super) async fn call_all(
     s: &mut Session,
     calls: Vec<Value>,
+    check: bool,
     wait: Duration,
 ) -> (Vec<Answer>, Vec<String>) {
     let mut sent: Vec<Result<Value, Answer>> = Vec::with_capacity(calls.len());
@@ -75,7 +58,7 @@ pub(super) async fn call_all(
         let id = s.next_request_id();
         let message =
             json!({ "jsonrpc": "2.0", "id": id, "method": "tools/call", "params": params });
-        sent.push(match s.send(&message, true).await {
+        sent.push(match s.send(&message, check).await {
             Ok(()) => Ok(id),
             Err(SendError::HarnessOrigin(why)) => Err(Answer::NotSent(why)),
             Err(SendError::Transport(e)) => Err(Answer::Gone(format!(
