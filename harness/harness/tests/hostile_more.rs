@@ -134,6 +134,28 @@ fn assert_no_harness_error(report: &RunReport) {
     assert!(bad.is_empty(), "harness errors: {bad:?}");
 }
 
+/// What a run against a server that never answers `initialize` must show: the run's note,
+/// the handshake case failed, a case needing a session untestable, and no harness error.
+fn assert_initialize_unanswered(report: &RunReport) {
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("no answer to initialize")),
+        "{:?}",
+        report.notes
+    );
+    assert_eq!(
+        outcome(report, "lifecycle.initialization.result-shape"),
+        Outcome::Fail
+    );
+    assert_eq!(
+        outcome(report, "ping.behavior.empty-result"),
+        Outcome::Untestable
+    );
+    assert_no_harness_error(report);
+}
+
 #[tokio::test]
 async fn hang_on_initialize_only() {
     // Answers every request but initialize, which it reads and ignores.
@@ -152,23 +174,7 @@ for req in requests():
         false,
     );
     let report = run_bounded(&config).await;
-    assert!(
-        report
-            .notes
-            .iter()
-            .any(|n| n.contains("no answer to initialize")),
-        "{:?}",
-        report.notes
-    );
-    assert_eq!(
-        outcome(&report, "lifecycle.initialization.result-shape"),
-        Outcome::Fail
-    );
-    assert_eq!(
-        outcome(&report, "ping.behavior.empty-result"),
-        Outcome::Untestable
-    );
-    assert_no_harness_error(&report);
+    assert_initialize_unanswered(&report);
     common::assert_no_process("41.001");
 }
 
@@ -656,22 +662,6 @@ async fn http_server_that_never_sends_headers() {
         "lifecycle.initialization.result-shape",
     ]))
     .await;
-    assert!(
-        report
-            .notes
-            .iter()
-            .any(|n| n.contains("no answer to initialize")),
-        "{:?}",
-        report.notes
-    );
-    assert_eq!(
-        outcome(&report, "lifecycle.initialization.result-shape"),
-        Outcome::Fail
-    );
-    assert_eq!(
-        outcome(&report, "ping.behavior.empty-result"),
-        Outcome::Untestable
-    );
-    assert_no_harness_error(&report);
+    assert_initialize_unanswered(&report);
     server.assert_all_closed().await;
 }
